@@ -1,0 +1,92 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Module map (why each exists):
+// - TollgateJSON: one fast JSON value type; every body is parsed at most once into it.
+// - TollgateProtocols: wire formats and the canonical model; pure, so translation is unit-testable.
+// - TollgateConfig: routes.yaml → typed values with FILE:LINE:COL errors (Yams marks).
+// - TollgateStore: usage counters, request logs, async jobs (SQLite embedded, memory).
+// - TollgateCore: the SwiftNIO request path: server, router, pipeline, upstream pools, providers.
+// - TollgatePlugins: plugins/, one folder per plugin.
+// - tollgate: the command line.
+// Each plugin folder carries a README beside its code; SwiftPM must be told they are not sources.
+let pluginDocs = [
+    "README.md", "ai-proxy/README.md", "header-allowlist/README.md", "governance/README.md",
+    "telemetry/README.md", "async/README.md",
+]
+
+let package = Package(
+    name: "tollgate",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tollgate", targets: ["tollgate"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+    ],
+    targets: [
+        .target(name: "TollgateJSON"),
+        .target(name: "TollgateProtocols", dependencies: ["TollgateJSON"]),
+        .target(name: "TollgateConfig", dependencies: [
+            "TollgateJSON",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .target(name: "TollgateStore", dependencies: [
+            .product(name: "SQLiteNIO", package: "sqlite-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "TollgateCore", dependencies: [
+            "TollgateJSON", "TollgateProtocols", "TollgateConfig", "TollgateStore",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+        ]),
+        .target(
+            name: "TollgatePlugins",
+            dependencies: [
+                "TollgateCore", "TollgateJSON", "TollgateProtocols", "TollgateConfig", "TollgateStore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "plugins",
+            exclude: pluginDocs
+        ),
+        .executableTarget(name: "tollgate", dependencies: [
+            "TollgateCore", "TollgatePlugins", "TollgateConfig",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        .testTarget(name: "TollgateJSONTests", dependencies: ["TollgateJSON"]),
+        .testTarget(name: "TollgateProtocolsTests", dependencies: ["TollgateProtocols", "TollgateJSON"]),
+        .testTarget(name: "TollgateConfigTests", dependencies: ["TollgateConfig", "TollgateJSON"]),
+        .testTarget(name: "TollgateCoreTests", dependencies: [
+            "TollgateCore", "TollgateConfig", "TollgateJSON", "TollgateProtocols",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        .testTarget(name: "TollgatePluginsTests", dependencies: [
+            "TollgatePlugins", "TollgateCore", "TollgateConfig", "TollgateJSON", "TollgateStore",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+    ]
+)
+

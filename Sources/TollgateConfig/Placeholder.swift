@@ -1,0 +1,1 @@
+// The config module: routes.yaml → typed values.

@@ -1,0 +1,1 @@
+// The store: counters, request logs, async jobs.

@@ -1,0 +1,43 @@
+import Testing
+import TollgateJSON
+
+@Suite struct JSONTests {
+    @Test func roundTripKeepsOrderAndTypes() throws {
+        let text = #"{"b":1,"a":[true,false,null,-2.5,"x\"y\n"],"c":{"d":12345678901}}"#
+        let v = try JSON.parse(text)
+        #expect(v["b"]?.int == 1)
+        #expect(v["c"]?["d"]?.int == 12345678901)
+        #expect(v["a"]?[3]?.double == -2.5)
+        #expect(v["a"]?[4]?.string == "x\"y\n")
+        #expect(v.jsonString == text)
+    }
+
+    @Test func unicodeEscapesAndSurrogates() throws {
+        let v = try JSON.parse(#""\u00e9\ud83d\ude00\u0041""#)
+        #expect(v.string == "é😀A")
+    }
+
+    @Test func rejectsMalformedInput() {
+        for bad in ["{", "[1,]", #"{"a" 1}"#, "tru", "1 2", #""abc"#, "-", "{\"a\":1,}"] {
+            #expect(throws: JSONParseError.self) { try JSON.parse(bad) }
+        }
+    }
+
+    @Test func rejectsDeepNesting() {
+        let deep = String(repeating: "[", count: 1000) + String(repeating: "]", count: 1000)
+        #expect(throws: JSONParseError.self) { try JSON.parse(deep) }
+    }
+
+    @Test func subscriptSetterEditsInPlace() throws {
+        var v = try JSON.parse(#"{"model":"openai/gpt-4o","stream":true}"#)
+        v["model"] = "gpt-4o"
+        v["extra"] = 3
+        v["stream"] = nil
+        #expect(v.jsonString == #"{"model":"gpt-4o","extra":3}"#)
+    }
+
+    @Test func controlCharactersAreEscaped() {
+        let v: JSON = .string("a\u{01}b")
+        #expect(v.jsonString == #""a\u0001b""#)
+    }
+}
