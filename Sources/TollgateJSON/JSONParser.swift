@@ -69,7 +69,7 @@ struct JSONParser {
     }
 
     mutating func literal(_ word: StaticString) throws(JSONParseError) {
-        let n = word.utf8CodeUnitsCount
+        let n = word.utf8CodeUnitCount
         guard end - i >= n else { throw error("unexpected end of input") }
         let w = word.utf8Start
         for k in 0..<n where base[i + k] != w[k] { throw error("invalid literal") }
