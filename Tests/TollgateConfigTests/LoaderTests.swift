@@ -198,4 +198,16 @@ import TollgateJSON
         #expect(c.file == path)
         #expect(c.store == .sqlite(path: dir + "/x.db"))
     }
+
+    @Test func anchorsUnderAnXKeyAndMergeKeys() throws {
+        let c = try load("""
+            x-proxy: &proxy {provider: openai, model: gpt-4o-mini}
+            routes:
+              - id: chat
+                uri: /v1/chat/completions
+                plugins:
+                  - ai-proxy: {<<: *proxy, surface: openai-chat, model: gpt-4o}
+            """)
+        #expect(try c.routes[0].plugins[0].config.json() == ["surface": "openai-chat", "model": "gpt-4o", "provider": "openai"])
+    }
 }
