@@ -21,7 +21,7 @@ struct NodeBuilder {
         let root: Node?
         do {
             // Encoding is given so Yams does not read (and print about) YAMS_DEFAULT_ENCODING.
-            root = try Yams.compose(yaml: yaml, .default, .default, .utf8)
+            root = try Yams.compose(yaml: ReferenceShield.shield(yaml), .default, .default, .utf8)
         } catch {
             throw ConfigErrors([YamlErrorMapping.configError(error, file: file)])
         }
@@ -54,7 +54,7 @@ struct NodeBuilder {
         if !quoted, scalar.tag.rawValue != Tag.Name.str.rawValue, Resolver.default.resolveTag(of: .scalar(scalar)) == .null {
             return ConfigNode(mark: at, value: .null)
         }
-        switch interpolation.interpolate(scalar.string) {
+        switch interpolation.interpolate(ReferenceShield.unshield(scalar.string)) {
         case .success(let (text, unset)):
             for name in unset where !warnedVariables.contains(name) {
                 warnedVariables.insert(name)
@@ -67,7 +67,9 @@ struct NodeBuilder {
         case .failure(.malformed(let message)):
             errors.append(ConfigError(message, at: at))
         }
-        return ConfigNode(mark: at, value: .scalar(""), quoted: quoted)
+        // The load fails anyway; keeping the text as written spares follow-on errors such as
+        // "empty key" for the same scalar.
+        return ConfigNode(mark: at, value: .scalar(ReferenceShield.unshield(scalar.string)), quoted: quoted)
     }
 
     /// Mapping pairs in file order. Keys are taken literally (never interpolated). YAML merge
@@ -85,7 +87,7 @@ struct NodeBuilder {
                 merged += mergeSources(valueNode, at: mark(key.mark))
                 continue
             }
-            pairs.append((key: key.string, keyMark: mark(key.mark), value: convert(valueNode)))
+            pairs.append((key: ReferenceShield.unshield(key.string), keyMark: mark(key.mark), value: convert(valueNode)))
         }
         for pair in merged where !pairs.contains(where: { $0.key == pair.key }) {
             pairs.append(pair)

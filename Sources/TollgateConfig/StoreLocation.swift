@@ -28,9 +28,17 @@ public enum StoreLocation: Sendable, Equatable {
         let fallback = StoreLocation.sqlite(path: Paths.resolve(defaultSQLiteFile, against: baseDirectory))
         guard let node, !node.isNull, let text = d.read({ () throws(ConfigError) in try node.string() }) else { return fallback }
         guard let store = StoreLocation(parsing: text, baseDirectory: baseDirectory) else {
-            d.error("invalid store '\(text)' (expected sqlite:PATH, postgres://USER:PASS@HOST:PORT/DB or memory)", at: node.mark)
+            d.error("invalid store '\(redacted(text))' (expected sqlite:PATH, postgres://USER:PASS@HOST:PORT/DB or memory)", at: node.mark)
             return fallback
         }
         return store
+    }
+
+    /// The store text without the password of a URL, for messages.
+    static func redacted(_ text: String) -> String {
+        guard let scheme = text.range(of: "://"), let at = text.lastIndex(of: "@"), scheme.upperBound < at,
+            let colon = text[scheme.upperBound..<at].firstIndex(of: ":")
+        else { return text }
+        return String(text[..<text.index(after: colon)]) + "***" + String(text[at...])
     }
 }

@@ -20,7 +20,7 @@ enum YamlErrorMapping {
         case .reader(let problem, let offset, _, let yaml):
             return ConfigError("cannot read YAML: \(problem)", at: position(ofCharacter: offset, in: yaml, file: file))
         case .duplicatedKeysInMapping(let duplicates, let context):
-            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            let keys = duplicates.map { "'\(ReferenceShield.unshield($0))'" }.joined(separator: ", ")
             return ConfigError("duplicate key \(keys) in this mapping", at: at(context.mark))
         default:
             return ConfigError("YAML error: \(yamlError)", at: SourceMark(file: file, line: 1, column: 1))
