@@ -24,8 +24,7 @@ public struct JSONLogHandler: LogHandler {
         for (k, v) in merged.sorted(by: { $0.key < $1.key }) { o.append(k, Self.json(v)) }
         var line = JSON.object(o).serialized()
         line.append(0x0A)
-        line.withUnsafeBytes { _ = fwrite($0.baseAddress, 1, $0.count, stderr) }
-        fflush(stderr)
+        StandardError.write(line)
     }
 
     static func json(_ v: Logger.MetadataValue) -> JSON {
@@ -55,7 +54,20 @@ public struct TextLogHandler: LogHandler {
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
         for (k, v) in merged.sorted(by: { $0.key < $1.key }) { line += " \(k)=\(v)" }
         line += "\n"
-        fputs(line, stderr)
-        fflush(stderr)
+        StandardError.write(Array(line.utf8))
+    }
+}
+
+/// One `write(2)` per line, so lines from several threads never interleave mid-line.
+enum StandardError {
+    static func write(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { buf in
+            var off = 0
+            while off < buf.count {
+                let n = Foundation.write(2, buf.baseAddress.map { $0 + off }, buf.count - off)
+                if n <= 0 { return }
+                off += n
+            }
+        }
     }
 }

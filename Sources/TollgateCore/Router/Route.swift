@@ -6,7 +6,7 @@ import TollgateProtocols
 public final class Route: Sendable {
     public let id: String
     public let uri: String
-    public let methods: Set<HTTPMethod>?
+    public let methods: Set<String>?
     public let host: String?
     public let plugins: [any Plugin]
     let access: [any Plugin]
@@ -19,7 +19,7 @@ public final class Route: Sendable {
     public let inboundProtocol: WireProtocol
     public let targetResolver: (any TargetResolving)?
 
-    public init(id: String, uri: String, methods: Set<HTTPMethod>?, host: String?, plugins: [any Plugin]) {
+    public init(id: String, uri: String, methods: Set<String>?, host: String?, plugins: [any Plugin]) {
         self.id = id
         self.uri = uri
         self.methods = methods
@@ -36,7 +36,7 @@ public final class Route: Sendable {
     }
 
     func accepts(method: HTTPMethod, host requestHost: String?) -> Bool {
-        if let methods, !methods.contains(method) { return false }
+        if let methods, !methods.contains(method.rawValue) { return false }
         if let host {
             guard let h = requestHost else { return false }
             // Compare without the port: `Host: api.example.com:8080` matches `api.example.com`.

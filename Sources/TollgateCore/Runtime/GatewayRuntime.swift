@@ -47,7 +47,7 @@ public final class GatewayRuntime: Sendable {
             if upstreams > 1 {
                 errors.append(ConfigError(mark: rc.mark, message: "route '\(rc.id)' has \(upstreams) upstream plugins; exactly one may send the request"))
             }
-            let methods = rc.methods.map { Set($0.map { HTTPMethodParser.parse($0) }) }
+            let methods = rc.methods.map { Set($0.map { $0.uppercased() }) }
             routes.append(Route(id: rc.id, uri: rc.uri, methods: methods, host: rc.host, plugins: plugins))
         }
         if !errors.isEmpty { throw ConfigErrors(errors: errors) }
