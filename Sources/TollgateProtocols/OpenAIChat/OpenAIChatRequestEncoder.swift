@@ -8,7 +8,7 @@ enum OpenAIChatRequestEncoder {
     /// unknown parameters, so these are not copied from `extra`.
     static let anthropicOnlyFields: Set<String> = [
         "container", "mcp_servers", "context_management", "anthropic_version", "anthropic_beta",
-        "output_config", "inference_geo",
+        "output_config", "output_format", "inference_geo",
     ]
 
     static func encode(_ r: ChatRequest) -> JSON {
@@ -37,6 +37,7 @@ enum OpenAIChatRequestEncoder {
         if let effort = r.reasoning?.resolvedEffort { body.append("reasoning_effort", .string(effort)) }
         if let f = r.responseFormat { body.append("response_format", f) }
         for (key, value) in r.extra where body[key] == nil && !anthropicOnlyFields.contains(key) {
+            if key == "service_tier", value == "standard_only" { continue }  // Anthropic's value
             body.append(key, value)
         }
         return .object(body)
