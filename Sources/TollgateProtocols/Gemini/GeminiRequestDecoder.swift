@@ -21,7 +21,7 @@ enum GeminiRequestDecoder {
                 req.system.append(.text(t))
             }
         }
-        var calls = CallLedger()
+        var calls = ToolCallLedger()
         for (i, c) in contents.enumerated() {
             if let m = try decodeContent(c, at: i, calls: &calls) { req.messages.append(m) }
         }
@@ -35,37 +35,7 @@ enum GeminiRequestDecoder {
         return req
     }
 
-    /// Gemini pairs results to calls by function name (ids are optional), so ids are made up
-    /// in order and each `functionResponse` takes the oldest open call with its name.
-    struct CallLedger {
-        var count = 0
-        var open: [String: [String]] = [:]
-
-        /// The canonical id of a call: given or made up, with its thought signature embedded.
-        mutating func call(name: String, id: String?, signature: String?) -> String {
-            defer { count += 1 }
-            let id = GeminiToolCallID.embed(id ?? GeminiToolCallID.synthesize(index: count), signature: signature)
-            open[name, default: []].append(id)
-            return id
-        }
-
-        /// The id of the call a result answers; the same string as the call's, signature and all.
-        mutating func result(name: String, id: String?) -> String {
-            if let id {
-                guard let k = open[name]?.firstIndex(where: { GeminiToolCallID.split($0).id == id }) else { return id }
-                return open[name]?.remove(at: k) ?? id
-            }
-            if var ids = open[name], !ids.isEmpty {
-                let first = ids.removeFirst()
-                open[name] = ids
-                return first
-            }
-            defer { count += 1 }
-            return GeminiToolCallID.synthesize(index: count)
-        }
-    }
-
-    static func decodeContent(_ c: JSON, at i: Int, calls: inout CallLedger) throws(GatewayError) -> Message? {
+    static func decodeContent(_ c: JSON, at i: Int, calls: inout ToolCallLedger) throws(GatewayError) -> Message? {
         guard let co = c.object else { throw .badRequest("contents[\(i)] must be an object", param: "contents[\(i)]") }
         let role: Role
         switch co["role"]?.string ?? "user" {
@@ -84,7 +54,7 @@ enum GeminiRequestDecoder {
         return out.isEmpty ? nil : Message(role: role, content: out)
     }
 
-    static func decodePart(_ p: JSON, param: String, calls: inout CallLedger) throws(GatewayError) -> ContentPart? {
+    static func decodePart(_ p: JSON, param: String, calls: inout ToolCallLedger) throws(GatewayError) -> ContentPart? {
         guard let po = p.object else { throw .badRequest("a part must be an object", param: param) }
         let signature = po.gemini("thoughtSignature", "thought_signature")?.string
         if let t = po["text"]?.string {
@@ -114,7 +84,7 @@ enum GeminiRequestDecoder {
             guard let name = fc["name"]?.string else {
                 throw .badRequest("functionCall needs a name", param: param + ".functionCall.name")
             }
-            let id = calls.call(name: name, id: fc["id"]?.string, signature: signature)
+            let id = calls.call(name: name, id: GeminiToolCallID.embed(fc["id"]?.string ?? calls.nextID, signature: signature))
             return .toolUse(id: id, name: name, input: fc["args"] ?? [:])
         }
         if let fr = po.gemini("functionResponse", "function_response") {
