@@ -60,7 +60,7 @@ enum GeminiSchema {
                 case "anyOf":
                     out.append(k, .array((v.array ?? []).map(fromJSONSchema)))
                 default:
-                    out.append(k, v)
+                    out[k] = v  // may replace the `nullable` a type list implied
                 }
             }
             return .object(out)

@@ -41,7 +41,7 @@ struct ResponsesStreamEncoder: StreamEncoder {
 
     mutating func encode(_ event: StreamEvent, into out: inout [UInt8]) {
         guard !done else { return }
-        if case .start(let rid, let m) = event {
+        if case .start(let rid, let m) = event, !started {
             if !m.isEmpty { model = m }
             id = rid
         }
