@@ -61,7 +61,7 @@ struct Serve: AsyncParsableCommand {
         }
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
-        let services = GatewayServices(group: group, pools: try ConnectionPools(group: group), logger: logger, store: nil)
+        let services = GatewayServices(group: group, pools: try await ConnectionPools(group: group), logger: logger, store: nil)
         let runtime: GatewayRuntime
         do {
             runtime = try GatewayRuntime.build(config: cfg, services: services, factories: PluginRegistry.factories, environment: env)

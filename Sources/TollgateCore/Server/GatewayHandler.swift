@@ -110,6 +110,8 @@ final class GatewayHandler: ChannelInboundHandler, ClientResponder {
     func sendHead(_ status: HTTPResponseStatus, _ headers: HTTPHeaders) {
         guard let context, let d = dispatcher else { return }
         var h = headers
+        // A chunk plugin may change the body's length; let the encoder frame it instead.
+        if d.hasChunkPlugins { h.remove(name: "content-length") }
         gatewayHeaders(&h, d.ctx)
         var head = HTTPResponseHead(version: .http1_1, status: status, headers: h)
         d.responseHead(&head)

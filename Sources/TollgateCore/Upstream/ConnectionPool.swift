@@ -141,11 +141,14 @@ enum UpstreamError: Error, CustomStringConvertible {
 public final class ConnectionPools: Sendable {
     private let pools: [ObjectIdentifier: NIOLoopBound<ConnectionPool>]
 
-    public init(group: any EventLoopGroup) throws {
+    public init(group: any EventLoopGroup) async throws {
         let ctx = try NIOSSLContext(configuration: .makeClientConfiguration())
         var map: [ObjectIdentifier: NIOLoopBound<ConnectionPool>] = [:]
         for loop in group.makeIterator() {
-            map[ObjectIdentifier(loop)] = NIOLoopBound(ConnectionPool(eventLoop: loop, tls: ctx), eventLoop: loop)
+            // A loop-bound value must be made on its loop.
+            map[ObjectIdentifier(loop)] = try await loop.submit {
+                NIOLoopBound(ConnectionPool(eventLoop: loop, tls: ctx), eventLoop: loop)
+            }.get()
         }
         pools = map
     }

@@ -286,9 +286,10 @@ final class UpstreamExchange: UpstreamResponseDelegate {
     }
 }
 
-/// Headers that describe one hop's connection, never relayed.
+/// Headers that describe one hop's connection, never relayed. `content-length` stays when a
+/// transformer kept it (passthrough: same bytes, same length); translators never set it.
 func stripHopByHop(_ headers: inout HTTPHeaders) {
-    for name in ["connection", "keep-alive", "transfer-encoding", "content-length", "proxy-connection", "upgrade", "te", "trailer"] {
+    for name in ["connection", "keep-alive", "transfer-encoding", "proxy-connection", "upgrade", "te", "trailer"] {
         headers.remove(name: name)
     }
 }
