@@ -73,6 +73,7 @@ struct Serve: AsyncParsableCommand {
         let box = RuntimeBox(runtime)
         let reloader = Reloader(file: config, box: box, services: services, logger: logger)
         let server = GatewayServer(runtime: box, services: services)
+        services.executor = server
         let admin = AdminServer(routes: services.admin, token: { box.current.config.admin.token })
         AdminEndpoints.install(services.admin, reloader: reloader, server: server)
 

@@ -40,6 +40,10 @@ public final class RequestContext {
     public var firstByte: NIODeadline?
     public var end: NIODeadline?
     public var clientDisconnected = false
+    /// The upstream's last byte arrived (for the gateway's own overhead: total minus upstream).
+    public var upstreamEnd: NIODeadline?
+    /// Made by the gateway itself (an async job being run), not by a client connection.
+    public var isInternal = false
     /// Plugin-private values, keyed by the plugin's name.
     public var values: [String: any Sendable] = [:]
     /// Payload text kept for the request log when a plugin asks for it (telemetry log_payloads).

@@ -12,6 +12,14 @@ public final class GatewayServices: Sendable {
     public let store: (any Store)?
     public let admin: AdminRoutes
     private let shared = NIOLockedValueBox<[String: any Sendable]>([:])
+    private let executorBox = NIOLockedValueBox<(any InternalExecutor)?>(nil)
+
+    /// Runs requests through the pipeline from inside the gateway (async jobs). Set once the
+    /// server exists.
+    public var executor: (any InternalExecutor)? {
+        get { executorBox.withLockedValue { $0 } }
+        set { executorBox.withLockedValue { $0 = newValue } }
+    }
 
     public init(group: any EventLoopGroup, pools: ConnectionPools?, logger: Logger, store: (any Store)?) {
         self.group = group

@@ -138,6 +138,7 @@ final class UpstreamExchange: UpstreamResponseDelegate {
     }
 
     func upstreamEnd() {
+        ctx.upstreamEnd = .now()
         switch state {
         case .streaming:
             state = .done
