@@ -53,7 +53,15 @@ enum UpstreamRequestBuilder {
 
         let outBody: ByteBuffer
         let transformer: any ResponseTransformer
-        if inbound == providerProtocol {
+        if surface == .openAIEmbeddings, inbound != providerProtocol {
+            var req = try EmbeddingsTranslation.decodeRequest(body, from: inbound)
+            req.model = target.model
+            var encoded = try EmbeddingsTranslation.encodeRequest(req, for: providerProtocol)
+            apply(config.options, to: &encoded)
+            outBody = ByteBuffer(bytes: encoded.serialized())
+            transformer = EmbeddingsTransformer(
+                inbound: inbound, outbound: providerProtocol, model: target.model, format: req.encodingFormat)
+        } else if inbound == providerProtocol {
             outBody = try passthroughBody(body, ctx: ctx, target: target, config: config, protocol: inbound)
             transformer = PassthroughTransformer(proto: inbound, countUsage: true)
         } else {
