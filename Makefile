@@ -42,8 +42,11 @@ $(VENV)/.installed: requirements-test.txt
 e2e: build venv
 	$(MAKE) e2e-run
 
+# pytest exit codes: 0 all passed, 1 some failed, 2-4 interrupted/internal/usage error,
+# 5 no test collected (an empty suite is a failure here, never a silent pass).
 e2e-run:
-	TOLLGATE_BIN="$(CURDIR)/$(BIN)" $(VENV)/bin/python -m pytest Tests/e2e -q $(PYTEST_ARGS)
+	@rc=0; TOLLGATE_BIN="$(CURDIR)/$(BIN)" $(VENV)/bin/python -m pytest Tests/e2e -q $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "e2e: pytest collected no tests"; fi; exit $$rc
 
 ## test: unit + e2e on one release build; both suites run even if the first fails
 test: build-tests venv
