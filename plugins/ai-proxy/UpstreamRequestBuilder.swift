@@ -62,6 +62,7 @@ enum UpstreamRequestBuilder {
             transformer = EmbeddingsTransformer(
                 inbound: inbound, outbound: providerProtocol, model: target.model, format: req.encodingFormat)
         } else if inbound == providerProtocol {
+            try RequiredFields.check(surface, body)
             outBody = try passthroughBody(body, ctx: ctx, target: target, config: config, protocol: inbound)
             transformer = PassthroughTransformer(proto: inbound, countUsage: true)
         } else {
