@@ -261,3 +261,32 @@ post() {
   curl -sS -m 10 -o - -w '\n%{http_code}' -H 'content-type: application/json' \
     -H 'authorization: Bearer sk-client-not-used' "$@" --data-binary "@$body" "$url" 2>&1
 }
+
+# start_gateway CFG PROBE_URL PROBE_BODY TIMEOUT_S [WRAPPER...]
+#   exec the gateway (optionally under WRAPPER, e.g. valgrind), then poll PROBE_URL until it
+#   answers 200. Sets GW_PID, GW_LOG, GW_LISTEN_MS (port open), GW_STARTUP_MS (first 200).
+#   Returns 1 if it exits or gives no 200 within TIMEOUT_S.
+start_gateway() {
+  local cfg=$1 url=$2 body=$3 secs=$4; shift 4
+  local port=${url#http://127.0.0.1:}; port=${port%%/*}
+  GW_LOG="$BENCH_TMP/gateway.log"; GW_LISTEN_MS=""; GW_STARTUP_MS=""; GW_LAST_CODE=""
+  local t0 i code
+  t0=$(date +%s%N)
+  bench_spawn "$GW_LOG" "$@" "$TOLLGATE" serve --config "$cfg"
+  GW_PID=$SPAWNED_PID
+  wait_port "$port" "$secs" "$GW_PID" || return 1
+  GW_LISTEN_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+  for ((i = 0; i < 100000; i++)); do
+    kill -0 "$GW_PID" 2>/dev/null || return 1
+    code=$(curl -s -o /dev/null -m 5 -w '%{http_code}' -H 'content-type: application/json' \
+      --data-binary "@$body" "$url" 2>/dev/null || true)
+    GW_LAST_CODE=$code
+    if [[ "$code" == 200 ]]; then
+      GW_STARTUP_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+      return 0
+    fi
+    (( ($(date +%s%N) - t0) > secs * 1000000000 )) && return 1
+    sleep 0.005
+  done
+  return 1
+}
