@@ -1,17 +1,41 @@
 import TollgateJSON
 
-// Placeholder until this protocol's codec lands: every call reports "not supported".
+/// The Anthropic Messages protocol (`POST /v1/messages`). Each job lives in its own file of
+/// this folder.
 public enum AnthropicCodec: ProtocolCodec {
-    static let unsupported = GatewayError(status: 501, kind: .apiError, message: "protocol Anthropic is not supported yet")
-    public static func decodeRequest(_ body: JSON) throws(GatewayError) -> ChatRequest { throw unsupported }
-    public static func encodeRequest(_ request: ChatRequest) -> JSON { [:] }
-    public static func decodeResponse(_ body: JSON) throws(GatewayError) -> ChatResponse { throw unsupported }
-    public static func encodeResponse(_ response: ChatResponse) -> JSON { [:] }
-    public static func decodeError(status: Int, body: [UInt8]) -> GatewayError {
-        GatewayError(status: status, kind: GatewayError.kind(forStatus: status), message: String(decoding: body, as: UTF8.self))
+    public static func decodeRequest(_ body: JSON) throws(GatewayError) -> ChatRequest {
+        try AnthropicRequestDecoder.decode(body)
     }
-    public static func encodeError(_ error: GatewayError) -> JSON { ["error": ["message": .string(error.message)]] }
-    public static func usage(in body: JSON) -> Usage? { nil }
-    public static func makeStreamDecoder() -> any StreamDecoder { NoStreamDecoder() }
-    public static func makeStreamEncoder(_ options: StreamEncoderOptions) -> any StreamEncoder { NoStreamEncoder() }
+
+    public static func encodeRequest(_ request: ChatRequest) -> JSON {
+        AnthropicRequestEncoder.encode(request)
+    }
+
+    public static func decodeResponse(_ body: JSON) throws(GatewayError) -> ChatResponse {
+        try AnthropicResponseDecoder.decode(body)
+    }
+
+    public static func encodeResponse(_ response: ChatResponse) -> JSON {
+        AnthropicResponseEncoder.encode(response)
+    }
+
+    public static func decodeError(status: Int, body: [UInt8]) -> GatewayError {
+        AnthropicErrors.decode(status: status, body: body)
+    }
+
+    public static func encodeError(_ error: GatewayError) -> JSON {
+        AnthropicErrors.encode(error)
+    }
+
+    public static func usage(in body: JSON) -> Usage? {
+        AnthropicUsage.decode(body["usage"])
+    }
+
+    public static func makeStreamDecoder() -> any StreamDecoder {
+        AnthropicStreamDecoder()
+    }
+
+    public static func makeStreamEncoder(_ options: StreamEncoderOptions) -> any StreamEncoder {
+        AnthropicStreamEncoder(options: options)
+    }
 }

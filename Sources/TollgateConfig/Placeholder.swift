@@ -1,1 +1,0 @@
-// The config module: routes.yaml → typed values.

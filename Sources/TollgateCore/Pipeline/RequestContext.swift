@@ -1,0 +1,120 @@
+import NIOCore
+import NIOHTTP1
+import TollgateJSON
+import TollgateProtocols
+
+/// Everything one request carries through its phases. It lives on the event loop that accepted
+/// the request and is only touched there, so it is a plain class: phases share it by
+/// reference, and no field needs a lock.
+public final class RequestContext {
+    public let requestID: String
+    public let head: HTTPRequestHead
+    /// The path without the query string.
+    public let path: Substring
+    public let query: Substring?
+    public private(set) var body: ByteBuffer
+    public let route: Route
+    public let eventLoop: any EventLoop
+    /// Monotonic start time, for latencies.
+    public let start: NIODeadline
+    /// The config snapshot this request started with; a reload mid-request does not change it.
+    public let runtime: GatewayRuntime
+
+    /// Headers the client sent that may be forwarded upstream; filled by header-allowlist.
+    /// Nothing from the client is forwarded unless a plugin puts it here.
+    public var forwardHeaders = HTTPHeaders()
+    /// Headers added to the client's response.
+    public var responseHeaders = HTTPHeaders()
+
+    // Facts plugins record for the ones after them (governance, telemetry, async).
+    public var virtualKeyName: String?
+    /// A client's own provider key, when the route allows direct keys and no virtual key matched.
+    public var directKey: String?
+    public var target: ResolvedTarget?
+    public var isStream = false
+    public var usage = Usage()
+    public var costUSD: Double?
+    public var status: Int = 0
+    public var error: GatewayError?
+    public var upstreamStart: NIODeadline?
+    public var firstByte: NIODeadline?
+    public var end: NIODeadline?
+    public var clientDisconnected = false
+    /// The upstream's last byte arrived (for the gateway's own overhead: total minus upstream).
+    public var upstreamEnd: NIODeadline?
+    /// Made by the gateway itself (an async job being run), not by a client connection.
+    public var isInternal = false
+    /// Plugin-private values, keyed by the plugin's name.
+    public var values: [String: any Sendable] = [:]
+    /// Payload text kept for the request log when a plugin asks for it (telemetry log_payloads).
+    public var keepResponseBody = false
+    public var responseBody: ByteBuffer?
+
+    private var parsed: JSON?
+    private var parseError: GatewayError?
+
+    public init(
+        requestID: String, head: HTTPRequestHead, body: ByteBuffer, route: Route,
+        eventLoop: any EventLoop, runtime: GatewayRuntime, start: NIODeadline = .now()
+    ) {
+        self.requestID = requestID
+        self.head = head
+        let uri = head.uri
+        if let q = uri.firstIndex(of: "?") {
+            path = uri[..<q]
+            query = uri[uri.index(after: q)...]
+        } else {
+            path = uri[...]
+            query = nil
+        }
+        self.body = body
+        self.route = route
+        self.eventLoop = eventLoop
+        self.runtime = runtime
+        self.start = start
+    }
+
+    /// The request body as JSON, parsed on first use and kept: every plugin shares one parse.
+    public func json() throws(GatewayError) -> JSON {
+        if let parsed { return parsed }
+        if let parseError { throw parseError }
+        do {
+            let v = try body.withUnsafeReadableBytes { buf throws(JSONParseError) in try JSON.parse(buf) }
+            guard case .object = v else {
+                let e = GatewayError.badRequest("request body must be a JSON object")
+                parseError = e
+                throw e
+            }
+            parsed = v
+            return v
+        } catch {
+            let e = GatewayError.badRequest("invalid JSON in request body: \(error)")
+            parseError = e
+            throw e
+        }
+    }
+
+    /// Replaces the parsed body (a rewrite plugin changed it); the bytes are rebuilt when sent.
+    public func setJSON(_ value: JSON) {
+        parsed = value
+        bodyIsStale = true
+    }
+
+    /// Whether `json()` differs from `body` and must be serialized before sending.
+    public private(set) var bodyIsStale = false
+
+    /// Resolves and remembers the provider and model through the route's upstream plugin.
+    public func resolveTarget() throws(GatewayError) -> ResolvedTarget {
+        if let target { return target }
+        guard let resolver = route.targetResolver else {
+            throw GatewayError(status: 500, kind: .apiError, message: "route \(route.id) has no ai-proxy plugin")
+        }
+        let t = try resolver.resolve(self)
+        target = t
+        return t
+    }
+
+    public func header(_ name: String) -> String? { head.headers.first(name: name) }
+
+    public var elapsedMicros: Int64 { (NIODeadline.now() - start).nanoseconds / 1000 }
+}

@@ -1,0 +1,90 @@
+import TollgateConfig
+import TollgateProtocols
+
+/// A provider ready to call: endpoint parsed, keys gathered (config, else environment). Built
+/// at config load; a request only picks a key and appends a path.
+public struct Provider: Sendable {
+    public var name: String
+    public var kind: ProviderKind
+    public var endpoint: UpstreamURL?
+    public var keys: [Key]
+    public var apiVersion: String?
+    public var deployments: [String: String]
+    public var project: String?
+    public var region: String?
+    public var models: [String]
+
+    public struct Key: Sendable {
+        public var value: String
+        public var weight: Int
+        public var models: [Glob]
+    }
+
+    /// Picks a key for `model`: a weighted random choice among the keys whose `models` allow it.
+    public func key(for model: String) -> String? {
+        var total = 0
+        for k in keys where k.models.isEmpty || k.models.contains(where: { $0.matches(model) }) { total += max(k.weight, 0) }
+        guard total > 0 else { return keys.count == 1 && keys[0].models.isEmpty ? keys[0].value : nil }
+        var pick = Int.random(in: 0..<total)
+        for k in keys where k.models.isEmpty || k.models.contains(where: { $0.matches(model) }) {
+            pick -= max(k.weight, 0)
+            if pick < 0 { return k.value }
+        }
+        return nil
+    }
+
+    public var chatProtocol: WireProtocol { kind.chatProtocol }
+}
+
+/// Every provider a config can name: the built-ins, then the file's entries over them.
+public struct ProviderRegistry: Sendable {
+    public private(set) var byName: [String: Provider]
+
+    public init(config: [ProviderConfig], environment: [String: String]) throws(ConfigErrors) {
+        var map: [String: Provider] = [:]
+        var errors: [ConfigError] = []
+        for b in BuiltinProvider.all {
+            let key = b.keyVariable.flatMap { environment[$0] }.flatMap { $0.isEmpty ? nil : $0 }
+            map[b.name] = Provider(
+                name: b.name, kind: b.kind, endpoint: UpstreamURL(b.endpoint),
+                keys: key.map { [Provider.Key(value: $0, weight: 1, models: [])] } ?? [],
+                apiVersion: b.kind == .azure ? "2024-10-21" : nil, deployments: [:], project: nil,
+                region: nil, models: [])
+        }
+        for c in config {
+            guard let kind = ProviderKind(rawValue: c.type) ?? BuiltinProvider.named(c.type)?.kind else {
+                errors.append(ConfigError(mark: c.mark, message: "provider '\(c.name)' has unknown type '\(c.type)'"))
+                continue
+            }
+            var p = map[c.name] ?? Provider(
+                name: c.name, kind: kind, endpoint: BuiltinProvider.named(c.type).flatMap { UpstreamURL($0.endpoint) },
+                keys: [], apiVersion: nil, deployments: [:], project: nil, region: nil, models: [])
+            p.kind = kind
+            if let e = c.endpoint, !e.isEmpty {
+                guard var u = UpstreamURL(e) else {
+                    errors.append(ConfigError(mark: c.mark, message: "provider '\(c.name)': endpoint '\(e)' is not an http(s) URL"))
+                    continue
+                }
+                if u.path.isEmpty { u.path = kind.defaultPathPrefix }
+                p.endpoint = u
+            }
+            if !c.keys.isEmpty {
+                p.keys = c.keys.map { Provider.Key(value: $0.value, weight: $0.weight, models: $0.models.map { Glob($0) }) }
+            }
+            if let v = c.apiVersion { p.apiVersion = v }
+            if !c.deployments.isEmpty { p.deployments = c.deployments }
+            if let v = c.project { p.project = v }
+            if let v = c.region { p.region = v }
+            p.models = c.models
+            if kind == .openAICompatible, p.endpoint == nil {
+                errors.append(ConfigError(mark: c.mark, message: "provider '\(c.name)' of type openai-compatible needs an endpoint"))
+            }
+            map[c.name] = p
+        }
+        if !errors.isEmpty { throw ConfigErrors(errors: errors) }
+        byName = map
+    }
+
+    public subscript(name: String) -> Provider? { byName[name] }
+    public var names: [String] { byName.keys.sorted() }
+}

@@ -1,0 +1,96 @@
+import NIOHTTP1
+import TollgateProtocols
+
+/// What a call asks the provider for; each provider kind maps it to a path.
+public enum ProviderOperation: Sendable, Equatable {
+    case chat(stream: Bool)
+    case responses
+    case embeddings
+    case countTokens
+}
+
+extension Provider {
+    /// The URL of `op` for `model`, from `base` (the provider's endpoint, or a route's override
+    /// given without a path). Nil when the provider lacks what the URL needs (Vertex without
+    /// project, Azure without endpoint).
+    public func url(_ op: ProviderOperation, model: String, base: UpstreamURL? = nil) -> UpstreamURL? {
+        switch kind {
+        case .openai, .openAICompatible:
+            guard let b = base ?? endpoint else { return nil }
+            switch op {
+            case .chat: return b.appending("/chat/completions")
+            case .responses: return b.appending("/responses")
+            case .embeddings: return b.appending("/embeddings")
+            case .countTokens: return nil
+            }
+        case .anthropic:
+            guard let b = base ?? endpoint else { return nil }
+            switch op {
+            case .chat: return b.appending("/v1/messages")
+            case .countTokens: return b.appending("/v1/messages/count_tokens")
+            default: return nil
+            }
+        case .gemini:
+            guard let b = base ?? endpoint else { return nil }
+            return b.appending("/v1beta/models/\(model):\(Self.geminiAction(op))")
+        case .vertex:
+            guard let project, let region else { return nil }
+            let host = region == "global" ? "aiplatform.googleapis.com" : "\(region)-aiplatform.googleapis.com"
+            let b = base ?? endpoint ?? UpstreamURL(tls: true, host: host, port: 443, path: "")
+            return b.appending("/v1/projects/\(project)/locations/\(region)/publishers/google/models/\(model):\(Self.geminiAction(op))")
+        case .azure:
+            guard let b = base ?? endpoint else { return nil }
+            let deployment = deployments[model] ?? model
+            let version = apiVersion ?? "2024-10-21"
+            switch op {
+            case .chat: return b.appending("/openai/deployments/\(deployment)/chat/completions?api-version=\(version)")
+            case .embeddings: return b.appending("/openai/deployments/\(deployment)/embeddings?api-version=\(version)")
+            case .responses: return b.appending("/openai/responses?api-version=\(version)")
+            case .countTokens: return nil
+            }
+        case .ollama:
+            guard let b = base ?? endpoint else { return nil }
+            switch op {
+            case .chat: return b.appending("/api/chat")
+            case .embeddings: return b.appending("/api/embed")
+            default: return nil
+            }
+        }
+    }
+
+    private static func geminiAction(_ op: ProviderOperation) -> String {
+        switch op {
+        case .chat(stream: true): return "streamGenerateContent?alt=sse"
+        case .embeddings: return "batchEmbedContents"
+        case .countTokens: return "countTokens"
+        default: return "generateContent"
+        }
+    }
+
+    /// The headers that carry `key`, the way this provider's own SDK sends it.
+    public func authHeaders(_ key: String?, into headers: inout HTTPHeaders) {
+        if kind == .anthropic { headers.replaceOrAdd(name: "anthropic-version", value: "2023-06-01") }
+        guard let key, !key.isEmpty else { return }
+        switch kind {
+        case .openai, .openAICompatible, .vertex: headers.replaceOrAdd(name: "authorization", value: "Bearer \(key)")
+        case .anthropic: headers.replaceOrAdd(name: "x-api-key", value: key)
+        case .gemini: headers.replaceOrAdd(name: "x-goog-api-key", value: key)
+        case .azure: headers.replaceOrAdd(name: "api-key", value: key)
+        case .ollama: headers.replaceOrAdd(name: "authorization", value: "Bearer \(key)")
+        }
+    }
+
+    /// The protocol of `op` at this provider.
+    public func wireProtocol(_ op: ProviderOperation) -> WireProtocol {
+        switch op {
+        case .responses where kind == .openai || kind == .azure: return .openAIResponses
+        case .embeddings:
+            // Embeddings speak the provider family's own format: OpenAI's, Gemini's, Ollama's.
+            switch kind.chatProtocol {
+            case .openAIChat: return .openAIEmbeddings
+            default: return kind.chatProtocol
+            }
+        default: return kind.chatProtocol
+        }
+    }
+}

@@ -1,0 +1,68 @@
+/// A parsed absolute http(s) URL, split the way a connection pool and a request line need it.
+/// Parsed at config load; per request only `path` is extended.
+public struct UpstreamURL: Sendable, Equatable, CustomStringConvertible {
+    public var tls: Bool
+    public var host: String
+    public var port: Int
+    /// Path and query, starting with `/`; empty when the URL named none.
+    public var path: String
+
+    public init(tls: Bool, host: String, port: Int, path: String) {
+        self.tls = tls
+        self.host = host
+        self.port = port
+        self.path = path
+    }
+
+    public init?(_ text: String) {
+        let s = Substring(text)
+        let rest: Substring
+        if s.hasPrefix("https://") {
+            tls = true
+            rest = s.dropFirst(8)
+        } else if s.hasPrefix("http://") {
+            tls = false
+            rest = s.dropFirst(7)
+        } else {
+            return nil
+        }
+        let authority = rest.prefix { $0 != "/" && $0 != "?" }
+        var p = String(rest.dropFirst(authority.count))
+        if p.hasPrefix("?") { p = "/" + p }
+        while p.hasSuffix("/") { p.removeLast() }
+        path = p
+        // [v6]:port, host:port, host
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+            host = String(authority[authority.index(after: authority.startIndex)..<close])
+            let after = authority[authority.index(after: close)...]
+            if after.hasPrefix(":") {
+                guard let p = Int(after.dropFirst()) else { return nil }
+                port = p
+            } else {
+                port = tls ? 443 : 80
+            }
+        } else if let colon = authority.lastIndex(of: ":") {
+            host = String(authority[..<colon])
+            guard let p = Int(authority[authority.index(after: colon)...]) else { return nil }
+            port = p
+        } else {
+            host = String(authority)
+            port = tls ? 443 : 80
+        }
+        if host.isEmpty { return nil }
+    }
+
+    /// The `Host` header value: the port only when it is not the scheme's default.
+    public var hostHeader: String {
+        let h = host.contains(":") ? "[\(host)]" : host
+        return (tls && port == 443) || (!tls && port == 80) ? h : "\(h):\(port)"
+    }
+
+    public func appending(_ suffix: String) -> UpstreamURL {
+        var u = self
+        u.path += suffix
+        return u
+    }
+
+    public var description: String { "\(tls ? "https" : "http")://\(hostHeader)\(path)" }
+}

@@ -1,0 +1,55 @@
+import NIOHTTP1
+import TollgateProtocols
+
+/// A route as the request path uses it: its plugin chain split per phase at load time, so a
+/// request walks only the plugins that do something in each phase.
+public final class Route: Sendable {
+    public let id: String
+    public let uri: String
+    public let methods: Set<String>?
+    public let host: String?
+    public let plugins: [any Plugin]
+    let access: [any Plugin]
+    let rewrite: [any Plugin]
+    let upstream: (any Plugin)?
+    let responseHead: [any Plugin]
+    let responseChunk: [any Plugin]
+    let log: [any Plugin]
+    /// The protocol whose error shape this route answers in.
+    public let inboundProtocol: WireProtocol
+    public let targetResolver: (any TargetResolving)?
+
+    public init(id: String, uri: String, methods: Set<String>?, host: String?, plugins: [any Plugin]) {
+        self.id = id
+        self.uri = uri
+        self.methods = methods
+        self.host = host?.lowercased()
+        self.plugins = plugins
+        access = plugins.filter { $0.phases.contains(.access) }
+        rewrite = plugins.filter { $0.phases.contains(.rewrite) }
+        upstream = plugins.first { $0.phases.contains(.upstream) }
+        responseHead = plugins.filter { $0.phases.contains(.responseHead) }
+        responseChunk = plugins.filter { $0.phases.contains(.responseChunk) }
+        log = plugins.filter { $0.phases.contains(.log) }
+        inboundProtocol = plugins.lazy.compactMap(\.inboundProtocol).first ?? Route.guessProtocol(uri)
+        targetResolver = plugins.lazy.compactMap(\.targetResolver).first
+    }
+
+    func accepts(method: HTTPMethod, host requestHost: String?) -> Bool {
+        if let methods, !methods.contains(method.rawValue) { return false }
+        if let host {
+            guard let h = requestHost else { return false }
+            // Compare without the port: `Host: api.example.com:8080` matches `api.example.com`.
+            let bare = h.split(separator: ":", maxSplits: 1).first.map(String.init) ?? h
+            return bare.lowercased() == host
+        }
+        return true
+    }
+
+    /// Error shape for paths no route claims: the surface its prefix names.
+    public static func guessProtocol(_ path: some StringProtocol) -> WireProtocol {
+        if path.hasPrefix("/anthropic") { return .anthropicMessages }
+        if path.hasPrefix("/genai") { return .gemini }
+        return .openAIChat
+    }
+}

@@ -1,0 +1,64 @@
+import NIOConcurrencyHelpers
+import NIOHTTP1
+import TollgateConfig
+import TollgateProtocols
+
+/// One loaded config, ready to serve: routes compiled, plugins built, providers resolved.
+/// Immutable; a reload builds a new one and swaps it in whole.
+public final class GatewayRuntime: Sendable {
+    public let config: GatewayConfig
+    public let router: Router
+    public let providers: ProviderRegistry
+    public let loadedAt: ContinuousClock.Instant
+
+    init(config: GatewayConfig, router: Router, providers: ProviderRegistry) {
+        self.config = config
+        self.router = router
+        self.providers = providers
+        self.loadedAt = .now
+    }
+
+    /// Builds the runtime for `config`; all problems are reported together, each at its line.
+    public static func build(
+        config: GatewayConfig, services: GatewayServices, factories: [any PluginFactory],
+        environment: [String: String]
+    ) throws(ConfigErrors) -> GatewayRuntime {
+        let providers = try ProviderRegistry(config: config.providers, environment: environment)
+        var byName: [String: any PluginFactory] = [:]
+        for f in factories { byName[f.name] = f }
+        let known = byName.keys.sorted().joined(separator: ", ")
+        var errors: [ConfigError] = []
+        var routes: [Route] = []
+        for rc in config.routes {
+            var plugins: [any Plugin] = []
+            let bctx = PluginBuildContext(config: config, providers: providers, services: services, route: rc, environment: environment)
+            for entry in rc.plugins {
+                guard let f = byName[entry.name] else {
+                    errors.append(ConfigError(mark: entry.mark, message: "unknown plugin '\(entry.name)' (known: \(known))"))
+                    continue
+                }
+                do {
+                    plugins.append(try f.make(entry.config, bctx))
+                } catch {
+                    errors.append(error)
+                }
+            }
+            let upstreams = plugins.filter { $0.phases.contains(.upstream) }.count
+            if upstreams > 1 {
+                errors.append(ConfigError(mark: rc.mark, message: "route '\(rc.id)' has \(upstreams) upstream plugins; exactly one may send the request"))
+            }
+            let methods = rc.methods.map { Set($0.map { $0.uppercased() }) }
+            routes.append(Route(id: rc.id, uri: rc.uri, methods: methods, host: rc.host, plugins: plugins))
+        }
+        if !errors.isEmpty { throw ConfigErrors(errors: errors) }
+        return GatewayRuntime(config: config, router: Router(routes: routes), providers: providers)
+    }
+}
+
+/// The runtime in force. A request reads it once, at its start, and keeps that snapshot.
+public final class RuntimeBox: Sendable {
+    private let box: NIOLockedValueBox<GatewayRuntime>
+    public init(_ runtime: GatewayRuntime) { box = NIOLockedValueBox(runtime) }
+    public var current: GatewayRuntime { box.withLockedValue { $0 } }
+    public func replace(_ runtime: GatewayRuntime) { box.withLockedValue { $0 = runtime } }
+}

@@ -1,0 +1,204 @@
+import NIOCore
+import NIOHTTP1
+import TollgateProtocols
+
+/// Reads requests off one client connection and answers them, one at a time (HTTP/1.1
+/// pipelining is serialized by NIO's pipeline handler in front of this one).
+final class GatewayHandler: ChannelInboundHandler, ClientResponder {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private enum State {
+        case idle
+        case receiving(HTTPRequestHead, ByteBuffer, GatewayRuntime)
+        /// The body is over the limit: a 413 went out and the rest of the body is ignored.
+        case discarding
+        case running(Dispatcher)
+    }
+
+    private let server: GatewayServer
+    private var state = State.idle
+    private var context: ChannelHandlerContext?
+    private var keepAlive = true
+
+    init(server: GatewayServer) {
+        self.server = server
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            keepAlive = head.isKeepAlive
+            let runtime = server.runtime.current
+            let limit = runtime.config.server.maxBodyBytes
+            if let len = head.headers.first(name: "content-length").flatMap(Int.init), len > limit {
+                rejectTooLarge(head, limit: limit)
+                return
+            }
+            let capacity = head.headers.first(name: "content-length").flatMap(Int.init).map { min($0, limit) } ?? 0
+            state = .receiving(head, context.channel.allocator.buffer(capacity: capacity), runtime)
+        case .body(var part):
+            guard case .receiving(let head, var body, let runtime) = state else { return }
+            state = .idle  // keep `body` uniquely referenced while appending
+            let limit = runtime.config.server.maxBodyBytes
+            if body.readableBytes + part.readableBytes > limit {
+                rejectTooLarge(head, limit: limit)
+                return
+            }
+            body.writeBuffer(&part)
+            state = .receiving(head, body, runtime)
+        case .end:
+            switch state {
+            case .receiving(let head, let body, let runtime):
+                dispatch(head, body, runtime, context: context)
+            case .discarding:
+                state = .idle
+            default:
+                break
+            }
+        }
+    }
+
+    private func rejectTooLarge(_ head: HTTPRequestHead, limit: Int) {
+        let proto = Route.guessProtocol(head.uri)
+        state = .discarding
+        keepAlive = false
+        let e = GatewayError(status: 413, kind: .requestTooLarge, message: "request body is larger than \(limit) bytes")
+        let (status, headers, body) = ErrorBody.render(e, as: proto)
+        write(status, headers, body, requestID: head.headers.first(name: "x-request-id") ?? RequestID.make(), then: nil)
+    }
+
+    private func dispatch(_ head: HTTPRequestHead, _ body: ByteBuffer, _ runtime: GatewayRuntime, context: ChannelHandlerContext) {
+        let requestID = head.headers.first(name: "x-request-id") ?? RequestID.make()
+        let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        guard let route = runtime.router.match(path: path, method: head.method, host: head.headers.first(name: "host")) else {
+            state = .idle
+            let e = GatewayError(status: 404, kind: .notFound, message: "no route for \(head.method.rawValue) \(path)")
+            let (status, headers, body) = ErrorBody.render(e, as: Route.guessProtocol(path))
+            write(status, headers, body, requestID: requestID, then: nil)
+            return
+        }
+        guard let pool = server.services.pools?.pool(for: context.eventLoop) else { return }
+        let ctx = RequestContext(
+            requestID: requestID, head: head, body: body, route: route, eventLoop: context.eventLoop, runtime: runtime)
+        let d = Dispatcher(ctx: ctx, client: self, pool: pool)
+        state = .running(d)
+        server.requestStarted()
+        d.start()
+    }
+
+    // MARK: ClientResponder
+
+    private var dispatcher: Dispatcher? {
+        if case .running(let d) = state { return d }
+        return nil
+    }
+
+    private func gatewayHeaders(_ headers: inout HTTPHeaders, _ ctx: RequestContext) {
+        headers.replaceOrAdd(name: "x-request-id", value: ctx.requestID)
+        if let t = ctx.target {
+            headers.replaceOrAdd(name: "x-tollgate-provider", value: t.provider)
+            headers.replaceOrAdd(name: "x-tollgate-model", value: t.model)
+        }
+        if !ctx.responseHeaders.isEmpty { headers.add(contentsOf: ctx.responseHeaders) }
+        if !keepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
+    }
+
+    func sendHead(_ status: HTTPResponseStatus, _ headers: HTTPHeaders) {
+        guard let context, let d = dispatcher else { return }
+        var h = headers
+        // A chunk plugin may change the body's length; let the encoder frame it instead.
+        if d.hasChunkPlugins { h.remove(name: "content-length") }
+        gatewayHeaders(&h, d.ctx)
+        var head = HTTPResponseHead(version: .http1_1, status: status, headers: h)
+        d.responseHead(&head)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+    }
+
+    func sendBody(_ part: ByteBuffer) {
+        guard let context, let d = dispatcher else { return }
+        if d.hasChunkPlugins {
+            var p = part
+            d.responseChunk(&p)
+            context.write(wrapOutboundOut(.body(.byteBuffer(p))), promise: nil)
+        } else {
+            context.write(wrapOutboundOut(.body(.byteBuffer(part))), promise: nil)
+        }
+    }
+
+    func flush() { context?.flush() }
+
+    func sendEnd() {
+        guard let context, let d = dispatcher else { return }
+        state = .idle
+        let close = !keepAlive
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+            if close { context.close(promise: nil) }
+        }
+        finish(d)
+    }
+
+    func sendWhole(_ status: HTTPResponseStatus, _ headers: HTTPHeaders, _ body: ByteBuffer) {
+        guard let d = dispatcher else { return }
+        var h = headers
+        gatewayHeaders(&h, d.ctx)
+        var head = HTTPResponseHead(version: .http1_1, status: status, headers: h)
+        d.responseHead(&head)
+        var b = body
+        if d.hasChunkPlugins { d.responseChunk(&b) }
+        state = .idle
+        write(head, b)
+        finish(d)
+    }
+
+    func sendError(_ error: GatewayError) {
+        guard let d = dispatcher else { return }
+        let (status, headers, body) = ErrorBody.render(error, as: d.ctx.route.inboundProtocol)
+        sendWhole(status, headers, body)
+    }
+
+    private func finish(_ d: Dispatcher) {
+        d.log()
+        server.requestFinished()
+    }
+
+    private func write(_ status: HTTPResponseStatus, _ headers: HTTPHeaders, _ body: ByteBuffer, requestID: String, then: (() -> Void)?) {
+        var h = headers
+        h.replaceOrAdd(name: "x-request-id", value: requestID)
+        if !keepAlive { h.replaceOrAdd(name: "connection", value: "close") }
+        write(HTTPResponseHead(version: .http1_1, status: status, headers: h), body)
+    }
+
+    private func write(_ head: HTTPResponseHead, _ body: ByteBuffer) {
+        guard let context else { return }
+        var head = head
+        head.headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        let close = !keepAlive
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+            if close { context.close(promise: nil) }
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        dispatcher?.exchange?.clientWritabilityChanged(context.channel.isWritable)
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let d = dispatcher {
+            state = .idle
+            d.clientGone()
+            server.requestFinished()
+        }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,160 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// An upstream connection with its handler, owned by one loop's pool.
+final class UpstreamConnection {
+    let channel: any Channel
+    let handler: UpstreamClientHandler
+    let key: ConnectionPool.Key
+    /// Whether it served an exchange before: a reused connection may have been closed by the
+    /// peer while idle, so a failure before any answer is retried once on a new one.
+    var reused = false
+    var idleSince = NIODeadline.now()
+
+    init(channel: any Channel, handler: UpstreamClientHandler, key: ConnectionPool.Key) {
+        self.channel = channel
+        self.handler = handler
+        self.key = key
+    }
+}
+
+/// Kept-alive upstream connections of one event loop. Only that loop touches it, so requests
+/// never wait on a lock or hop threads to get a connection.
+final class ConnectionPool {
+    struct Key: Hashable {
+        var tls: Bool
+        var host: String
+        var port: Int
+    }
+
+    let eventLoop: any EventLoop
+    let tls: NIOSSLContext?
+    private var idle: [Key: [UpstreamConnection]] = [:]
+    static let maxIdlePerKey = 128
+    static let idleTimeout = TimeAmount.seconds(60)
+
+    init(eventLoop: any EventLoop, tls: NIOSSLContext?) {
+        self.eventLoop = eventLoop
+        self.tls = tls
+    }
+
+    /// Hands a connection to `done` on this loop: an idle one when there is, else a new one.
+    func acquire(_ url: UpstreamURL, connectTimeout: TimeAmount, _ done: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
+        let key = Key(tls: url.tls, host: url.host, port: url.port)
+        let now = NIODeadline.now()
+        while var list = idle[key], let conn = list.popLast() {
+            idle[key] = list
+            if conn.channel.isActive, now - conn.idleSince < Self.idleTimeout {
+                conn.reused = true
+                done(.success(conn))
+                return
+            }
+            conn.channel.close(promise: nil)
+        }
+        connect(key, connectTimeout: connectTimeout, done)
+    }
+
+    func release(_ conn: UpstreamConnection) {
+        guard conn.channel.isActive, conn.handler.keepAlive else {
+            conn.channel.close(promise: nil)
+            return
+        }
+        conn.idleSince = .now()
+        var list = idle[conn.key] ?? []
+        guard list.count < Self.maxIdlePerKey else {
+            conn.channel.close(promise: nil)
+            return
+        }
+        list.append(conn)
+        idle[conn.key] = list
+    }
+
+    private func remove(_ conn: UpstreamConnection) {
+        guard var list = idle[conn.key], let i = list.firstIndex(where: { $0 === conn }) else { return }
+        list.remove(at: i)
+        idle[conn.key] = list
+    }
+
+    private func connect(_ key: Key, connectTimeout: TimeAmount, _ done: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
+        let sslContext = key.tls ? tls : nil
+        if key.tls, sslContext == nil {
+            done(.failure(UpstreamError.tlsUnavailable))
+            return
+        }
+        let host = key.host
+        let bootstrap = ClientBootstrap(group: eventLoop)
+            .connectTimeout(connectTimeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                do {
+                    let sync = channel.pipeline.syncOperations
+                    if let sslContext {
+                        // SNI only for names: an IP address is not a valid server name.
+                        let isIP = host.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" }
+                        try sync.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: isIP ? nil : host))
+                    }
+                    try sync.addHTTPClientHandlers()
+                    try sync.addHandler(UpstreamClientHandler())
+                    return channel.eventLoop.makeSucceededVoidFuture()
+                } catch {
+                    return channel.eventLoop.makeFailedFuture(error)
+                }
+            }
+        bootstrap.connect(host: key.host, port: key.port).assumeIsolated().whenComplete { result in
+            switch result {
+            case .failure(let error):
+                done(.failure(error))
+            case .success(let channel):
+                do {
+                    let handler = try channel.pipeline.syncOperations.handler(type: UpstreamClientHandler.self)
+                    let conn = UpstreamConnection(channel: channel, handler: handler, key: key)
+                    handler.onClose = { [weak self, weak conn] in
+                        if let self, let conn { self.remove(conn) }
+                    }
+                    done(.success(conn))
+                } catch {
+                    channel.close(promise: nil)
+                    done(.failure(error))
+                }
+            }
+        }
+    }
+}
+
+enum UpstreamError: Error, CustomStringConvertible {
+    case tlsUnavailable
+    case closedBeforeResponse
+    case timeout
+
+    var description: String {
+        switch self {
+        case .tlsUnavailable: return "TLS is not available"
+        case .closedBeforeResponse: return "upstream closed the connection before answering"
+        case .timeout: return "upstream timed out"
+        }
+    }
+}
+
+/// One pool per event loop of the group, created at start and kept across reloads.
+public final class ConnectionPools: Sendable {
+    private let pools: [ObjectIdentifier: NIOLoopBound<ConnectionPool>]
+
+    public init(group: any EventLoopGroup) async throws {
+        let ctx = try NIOSSLContext(configuration: .makeClientConfiguration())
+        var map: [ObjectIdentifier: NIOLoopBound<ConnectionPool>] = [:]
+        for loop in group.makeIterator() {
+            // A loop-bound value must be made on its loop.
+            map[ObjectIdentifier(loop)] = try await loop.submit {
+                NIOLoopBound(ConnectionPool(eventLoop: loop, tls: ctx), eventLoop: loop)
+            }.get()
+        }
+        pools = map
+    }
+
+    /// The pool of the loop the caller runs on.
+    func pool(for loop: any EventLoop) -> ConnectionPool? {
+        pools[ObjectIdentifier(loop)]?.value
+    }
+}

@@ -1,0 +1,56 @@
+import NIOCore
+import NIOHTTP1
+
+/// Receives what an upstream connection reads, for whichever exchange is using it now.
+protocol UpstreamResponseDelegate: AnyObject {
+    func upstreamHead(_ head: HTTPResponseHead)
+    func upstreamBody(_ part: ByteBuffer)
+    func upstreamEnd()
+    func upstreamReadComplete()
+    func upstreamClosed(_ error: (any Error)?)
+}
+
+/// The last handler of a pooled upstream channel. A channel serves one exchange at a time;
+/// between exchanges it has no delegate and sits in its loop's pool.
+final class UpstreamClientHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    weak var delegate: (any UpstreamResponseDelegate)?
+    var onClose: (() -> Void)?
+    /// Set when the peer asked to close after this response; the channel is then not reused.
+    var keepAlive = true
+    private var lastError: (any Error)?
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            keepAlive = head.isKeepAlive
+            delegate?.upstreamHead(head)
+        case .body(let part):
+            delegate?.upstreamBody(part)
+        case .end:
+            let d = delegate
+            delegate = nil
+            d?.upstreamEnd()
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        delegate?.upstreamReadComplete()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        lastError = error
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        let d = delegate
+        delegate = nil
+        onClose?()
+        onClose = nil
+        d?.upstreamClosed(lastError)
+        context.fireChannelInactive()
+    }
+}

@@ -1,0 +1,296 @@
+import NIOCore
+import NIOHTTP1
+import TollgateProtocols
+
+/// Where an exchange sends what the client should get; the server's request handler.
+protocol ClientResponder: AnyObject {
+    func sendHead(_ status: HTTPResponseStatus, _ headers: HTTPHeaders)
+    func sendBody(_ part: ByteBuffer)
+    func flush()
+    /// Ends a streamed response; the request is then complete.
+    func sendEnd()
+    /// A complete response with its length; the request is then complete.
+    func sendWhole(_ status: HTTPResponseStatus, _ headers: HTTPHeaders, _ body: ByteBuffer)
+    func sendError(_ error: GatewayError)
+}
+
+/// One request's conversation with its provider: connect (or reuse), send, relay the answer
+/// part by part, time out, fall back. Lives on the request's event loop.
+final class UpstreamExchange: UpstreamResponseDelegate {
+    private enum State {
+        case connecting
+        case awaitingHead
+        case streaming
+        case buffering(HTTPResponseStatus, HTTPHeaders, ByteBuffer)
+        case done
+    }
+
+    private let ctx: RequestContext
+    private weak var client: (any ClientResponder)?
+    private let pool: ConnectionPool
+    private var calls: [UpstreamCall]
+    private var index = 0
+    private var state = State.connecting
+    private var conn: UpstreamConnection?
+    private var timer: Scheduled<Void>?
+    private var lastActivity = NIODeadline.now()
+    private var retriedStale = false
+    /// Caps a buffered (non-stream) answer so a runaway upstream cannot exhaust memory.
+    private static let maxBufferedBytes = 64 << 20
+
+    init(ctx: RequestContext, plan: UpstreamPlan, client: any ClientResponder, pool: ConnectionPool) {
+        self.ctx = ctx
+        self.client = client
+        self.pool = pool
+        self.calls = plan.calls
+    }
+
+    private var call: UpstreamCall { calls[index] }
+
+    func start() {
+        guard !calls.isEmpty else {
+            finishWithError(GatewayError(status: 500, kind: .apiError, message: "no upstream to call"))
+            return
+        }
+        attempt()
+    }
+
+    private func attempt() {
+        state = .connecting
+        ctx.target = call.target
+        if ctx.upstreamStart == nil { ctx.upstreamStart = .now() }
+        armTimer()
+        pool.acquire(call.url, connectTimeout: call.timeout) { [self] result in
+            guard case .connecting = state else {
+                // Cancelled or timed out while connecting: the connection is not ours to use.
+                if case .success(let c) = result { pool.release(c) }
+                return
+            }
+            switch result {
+            case .failure(let error):
+                failBeforeAnswer(GatewayError(status: 502, kind: .apiError, message: "upstream \(call.url.hostHeader) unreachable: \(error)"))
+            case .success(let c):
+                send(on: c)
+            }
+        }
+    }
+
+    private func send(on c: UpstreamConnection) {
+        conn = c
+        c.handler.delegate = self
+        state = .awaitingHead
+        var headers = call.headers
+        headers.replaceOrAdd(name: "host", value: call.url.hostHeader)
+        headers.replaceOrAdd(name: "content-length", value: String(call.body.readableBytes))
+        let uri = call.url.path.isEmpty ? "/" : call.url.path
+        let head = HTTPRequestHead(version: .http1_1, method: call.method, uri: uri, headers: headers)
+        c.channel.write(HTTPClientRequestPart.head(head), promise: nil)
+        if call.body.readableBytes > 0 {
+            c.channel.write(HTTPClientRequestPart.body(.byteBuffer(call.body)), promise: nil)
+        }
+        c.channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+    }
+
+    // MARK: upstream events
+
+    func upstreamHead(_ head: HTTPResponseHead) {
+        guard case .awaitingHead = state else { return }
+        lastActivity = .now()
+        let code = Int(head.status.code)
+        if (code == 429 || code >= 500), index + 1 < calls.count {
+            dropConnection()
+            index += 1
+            attempt()
+            return
+        }
+        ctx.status = code
+        switch call.transformer.begin(status: head.status, headers: head.headers, ctx: ctx) {
+        case .stream(let status, var headers):
+            state = .streaming
+            ctx.firstByte = .now()
+            stripHopByHop(&headers)
+            client?.sendHead(status, headers)
+        case .buffer:
+            state = .buffering(head.status, head.headers, ByteBuffer())
+        }
+    }
+
+    func upstreamBody(_ part: ByteBuffer) {
+        lastActivity = .now()
+        switch state {
+        case .streaming:
+            if let out = call.transformer.chunk(part, ctx: ctx), out.readableBytes > 0 {
+                client?.sendBody(out)
+            }
+        case .buffering(let status, let headers, var buffer):
+            state = .done  // let the buffer be uniquely referenced while appending
+            guard buffer.readableBytes + part.readableBytes <= Self.maxBufferedBytes else {
+                dropConnection()
+                finishWithError(GatewayError(status: 502, kind: .apiError, message: "upstream answer larger than \(Self.maxBufferedBytes) bytes"))
+                return
+            }
+            var part = part
+            buffer.writeBuffer(&part)
+            state = .buffering(status, headers, buffer)
+        default:
+            break
+        }
+    }
+
+    func upstreamEnd() {
+        ctx.upstreamEnd = .now()
+        switch state {
+        case .streaming:
+            state = .done
+            if let tail = call.transformer.finish(ctx: ctx), tail.readableBytes > 0 { client?.sendBody(tail) }
+            releaseConnection()
+            complete { $0.sendEnd() }
+        case .buffering(let status, let headers, let buffer):
+            state = .done
+            if ctx.firstByte == nil { ctx.firstByte = .now() }
+            releaseConnection()
+            let w = call.transformer.whole(status: status, headers: headers, body: buffer, ctx: ctx)
+            ctx.status = Int(w.status.code)
+            var h = w.headers
+            stripHopByHop(&h)
+            complete { $0.sendWhole(w.status, h, w.body) }
+        default:
+            break
+        }
+    }
+
+    func upstreamReadComplete() {
+        if case .streaming = state { client?.flush() }
+    }
+
+    func upstreamClosed(_ error: (any Error)?) {
+        let wasReused = conn?.reused ?? false
+        conn = nil
+        switch state {
+        case .connecting, .awaitingHead:
+            if wasReused, !retriedStale {
+                retriedStale = true
+                attempt()
+                return
+            }
+            failBeforeAnswer(GatewayError(status: 502, kind: .apiError, message: "upstream closed the connection before answering"))
+        case .streaming:
+            // The client already has a status line; end what it has, and record why.
+            state = .done
+            ctx.error = GatewayError(status: 502, kind: .apiError, message: "upstream closed the stream early")
+            if let tail = call.transformer.finish(ctx: ctx), tail.readableBytes > 0 { client?.sendBody(tail) }
+            complete { $0.sendEnd() }
+        case .buffering:
+            finishWithError(GatewayError(status: 502, kind: .apiError, message: "upstream closed the connection mid-answer"))
+        case .done:
+            break
+        }
+    }
+
+    /// The client went away: stop the upstream call; nothing more is sent.
+    func cancel() {
+        switch state {
+        case .done: return
+        default:
+            state = .done
+            timer?.cancel()
+            dropConnection()
+        }
+    }
+
+    /// Pauses reading from the provider while the client's socket is full.
+    func clientWritabilityChanged(_ writable: Bool) {
+        guard let c = conn else { return }
+        try? c.channel.syncOptions?.setOption(.autoRead, value: writable)
+        if writable { c.channel.read() }
+    }
+
+    // MARK: helpers
+
+    private func failBeforeAnswer(_ error: GatewayError) {
+        dropConnection()
+        if index + 1 < calls.count {
+            index += 1
+            retriedStale = false
+            attempt()
+            return
+        }
+        finishWithError(error)
+    }
+
+    private func finishWithError(_ error: GatewayError) {
+        state = .done
+        timer?.cancel()
+        ctx.error = error
+        ctx.status = error.status
+        client?.sendError(error)
+    }
+
+    private func complete(_ send: (any ClientResponder) -> Void) {
+        timer?.cancel()
+        if let client { send(client) }
+    }
+
+    private func releaseConnection() {
+        guard let c = conn else { return }
+        conn = nil
+        c.handler.delegate = nil
+        pool.release(c)
+    }
+
+    private func dropConnection() {
+        guard let c = conn else { return }
+        conn = nil
+        c.handler.delegate = nil
+        c.channel.close(promise: nil)
+    }
+
+    /// One timer per exchange: re-armed only when it fires, it checks the time since the last
+    /// upstream activity, so a busy stream costs no timer work per chunk.
+    private func armTimer() {
+        timer?.cancel()
+        lastActivity = .now()
+        let timeout = call.timeout
+        timer = ctx.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak self] in
+            self?.timerFired()
+        }
+    }
+
+    private func timerFired() {
+        let idle = NIODeadline.now() - lastActivity
+        let timeout = call.timeout
+        switch state {
+        case .done:
+            return
+        case .connecting, .awaitingHead:
+            if idle < timeout { break }
+            failBeforeAnswer(GatewayError(status: 504, kind: .timeout, message: "upstream did not answer within \(timeout.nanoseconds / 1_000_000) ms"))
+            return
+        case .streaming:
+            if idle < timeout { break }
+            state = .done
+            dropConnection()
+            ctx.error = GatewayError(status: 504, kind: .timeout, message: "upstream stream stalled")
+            if let tail = call.transformer.finish(ctx: ctx), tail.readableBytes > 0 { client?.sendBody(tail) }
+            complete { $0.sendEnd() }
+            return
+        case .buffering:
+            if idle < timeout { break }
+            dropConnection()
+            finishWithError(GatewayError(status: 504, kind: .timeout, message: "upstream answer stalled"))
+            return
+        }
+        let remaining = timeout - idle
+        timer = ctx.eventLoop.assumeIsolated().scheduleTask(in: remaining) { [weak self] in
+            self?.timerFired()
+        }
+    }
+}
+
+/// Headers that describe one hop's connection, never relayed. `content-length` stays when a
+/// transformer kept it (passthrough: same bytes, same length); translators never set it.
+func stripHopByHop(_ headers: inout HTTPHeaders) {
+    for name in ["connection", "keep-alive", "transfer-encoding", "proxy-connection", "upgrade", "te", "trailer"] {
+        headers.remove(name: name)
+    }
+}

@@ -1,0 +1,104 @@
+import TollgateJSON
+
+/// Anthropic content blocks ⇄ canonical parts, shared by requests and responses.
+enum AnthropicContent {
+    // MARK: Decode
+
+    /// `content` of a message or tool result: a string, or an array of blocks.
+    static func decodeBlocks(_ v: JSON?, _ path: String) throws(GatewayError) -> [ContentPart] {
+        guard let v, !v.isNull else { throw AnthropicField.missing(path) }
+        if let s = v.string { return [.text(s)] }
+        guard let blocks = v.array else { throw AnthropicField.invalid(path, expected: "a valid string or list") }
+        var out: [ContentPart] = []
+        out.reserveCapacity(blocks.count)
+        for (i, b) in blocks.enumerated() { out.append(try decodeBlock(b, "\(path).\(i)")) }
+        return out
+    }
+
+    static func decodeBlock(_ b: JSON, _ path: String) throws(GatewayError) -> ContentPart {
+        typealias F = AnthropicField
+        guard b.object != nil else { throw F.invalid(path, expected: "a valid dictionary") }
+        let type = try F.requiredString(b["type"], "\(path).type")
+        switch type {
+        case "text":
+            return .text(try F.requiredString(b["text"], "\(path).text"))
+        case "image":
+            return .image(try decodeImageSource(b["source"], "\(path).source"))
+        case "tool_use":
+            return .toolUse(
+                id: try F.requiredString(b["id"], "\(path).id"), name: try F.requiredString(b["name"], "\(path).name"),
+                input: b["input"] ?? .object(JSONObject()))
+        case "tool_result":
+            var content: [ContentPart] = []
+            if let c = b["content"], !c.isNull { content = try decodeBlocks(c, "\(path).content") }
+            return .toolResult(
+                toolUseId: try F.requiredString(b["tool_use_id"], "\(path).tool_use_id"), content: content,
+                isError: try F.bool(b["is_error"], "\(path).is_error") ?? false)
+        case "thinking":
+            return .thinking(
+                text: try F.requiredString(b["thinking"], "\(path).thinking"),
+                signature: try F.string(b["signature"], "\(path).signature"))
+        case "redacted_thinking":
+            return .redactedThinking(data: try F.requiredString(b["data"], "\(path).data"))
+        default:
+            // Documents, search results and server-tool blocks have no canonical form; sending
+            // the conversation without them would change its meaning.
+            throw F.invalidValue("\(path).type", "content block type '\(type)' cannot be translated for this provider.")
+        }
+    }
+
+    static func decodeImageSource(_ v: JSON?, _ path: String) throws(GatewayError) -> ImageSource {
+        typealias F = AnthropicField
+        guard try F.object(v, path) != nil else { throw F.missing(path) }
+        let type = try F.requiredString(v?["type"], "\(path).type")
+        switch type {
+        case "base64":
+            return .base64(
+                mediaType: try F.requiredString(v?["media_type"], "\(path).media_type"),
+                data: try F.requiredString(v?["data"], "\(path).data"))
+        case "url":
+            return .url(try F.requiredString(v?["url"], "\(path).url"))
+        default:
+            throw F.invalidValue("\(path).type", "image source type '\(type)' cannot be translated for this provider.")
+        }
+    }
+
+    // MARK: Encode
+
+    /// One block, or nil for parts Anthropic cannot take back: thinking without a signature
+    /// (from an OpenAI-style provider) is rejected by the API, so it is left out.
+    static func encodeBlock(_ part: ContentPart) -> JSON? {
+        switch part {
+        case .text(let t):
+            return ["type": "text", "text": .string(t)]
+        case .image(let source):
+            return ["type": "image", "source": encodeImageSource(source)]
+        case .toolUse(let id, let name, let input):
+            // `input` must be an object; arguments that never parsed have no faithful form.
+            return ["type": "tool_use", "id": .string(id), "name": .string(name), "input": input.object != nil ? input : [:]]
+        case .toolResult(let id, let content, let isError):
+            var b: JSONObject = ["type": "tool_result", "tool_use_id": .string(id)]
+            if content.count == 1, case .text(let t) = content[0] {
+                b.append("content", .string(t))
+            } else if !content.isEmpty {
+                b.append("content", .array(content.compactMap(encodeBlock)))
+            }
+            if isError { b.append("is_error", true) }
+            return .object(b)
+        case .thinking(let text, let signature):
+            guard let signature, !signature.isEmpty else { return nil }
+            return ["type": "thinking", "thinking": .string(text), "signature": .string(signature)]
+        case .redactedThinking(let data):
+            return ["type": "redacted_thinking", "data": .string(data)]
+        }
+    }
+
+    static func encodeImageSource(_ s: ImageSource) -> JSON {
+        switch s {
+        case .base64(let mediaType, let data):
+            return ["type": "base64", "media_type": .string(mediaType), "data": .string(data)]
+        case .url(let url):
+            return ["type": "url", "url": .string(url)]
+        }
+    }
+}

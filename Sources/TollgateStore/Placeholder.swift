@@ -1,1 +1,0 @@
-// The store: counters, request logs, async jobs.

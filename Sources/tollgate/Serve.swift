@@ -1,0 +1,134 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import TollgateConfig
+import TollgateCore
+import TollgatePlugins
+import UnixSignals
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the gateway.")
+
+    @Option(name: .long, help: "The config file.")
+    var config = "routes.yaml"
+
+    @Option(name: .long, help: "Listen address HOST:PORT, overriding server.listen.")
+    var listen: String?
+
+    @Option(name: .long, help: "Log format: text or json.")
+    var logFormat: LogFormat = .text
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        let format = logFormat, level = logLevel
+        LoggingSystem.bootstrap { label in
+            switch format {
+            case .json:
+                var h = JSONLogHandler(label: label)
+                h.logLevel = level
+                return h
+            case .text:
+                var h = TextLogHandler(label: label)
+                h.logLevel = level
+                return h
+            }
+        }
+        let logger = Logger(label: "tollgate")
+        let env = ProcessInfo.processInfo.environment
+        let cfg: GatewayConfig
+        do {
+            cfg = try ConfigLoader.load(file: config, environment: env)
+        } catch {
+            for e in error.errors { logger.error("\(e.description)") }
+            throw ExitCode(1)
+        }
+        for w in cfg.warnings { logger.warning("\(w.mark): \(w.message)") }
+
+        let listenAddress: HostPort
+        if let l = listen {
+            guard let hp = HostPort(parsing: l) else {
+                logger.error("--listen \(l): expected HOST:PORT")
+                throw ExitCode(1)
+            }
+            listenAddress = hp
+        } else {
+            listenAddress = cfg.server.listen
+        }
+
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let services = GatewayServices(group: group, pools: try await ConnectionPools(group: group), logger: logger, store: nil)
+        let runtime: GatewayRuntime
+        do {
+            runtime = try GatewayRuntime.build(config: cfg, services: services, factories: PluginRegistry.factories, environment: env)
+        } catch {
+            for e in error.errors { logger.error("\(e.description)") }
+            try await group.shutdownGracefully()
+            throw ExitCode(1)
+        }
+        let box = RuntimeBox(runtime)
+        let reloader = Reloader(file: config, box: box, services: services, logger: logger)
+        let server = GatewayServer(runtime: box, services: services)
+        services.executor = server
+        let admin = AdminServer(routes: services.admin, token: { box.current.config.admin.token })
+        AdminEndpoints.install(services.admin, reloader: reloader, server: server)
+
+        let bound = try await server.start(listen: listenAddress, tls: cfg.server.tls)
+        logger.info("listening on \(cfg.server.tls == nil ? "http" : "https")://\(HostPort.describe(bound))")
+        let adminBound = try await admin.start(group: group, listen: cfg.admin.listen)
+        logger.info("admin listening on http://\(HostPort.describe(adminBound))")
+
+        let service = GatewayService(server: server, admin: admin, box: box, reloader: reloader, logger: logger)
+        let serviceGroup = ServiceGroup(configuration: .init(
+            services: [.init(service: service)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await serviceGroup.run()
+        try await group.shutdownGracefully()
+        logger.info("stopped")
+    }
+}
+
+enum LogFormat: String, ExpressibleByArgument {
+    case text, json
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+extension HostPort {
+    static func describe(_ a: SocketAddress) -> String {
+        let ip = a.ipAddress ?? "?"
+        let host = ip.contains(":") ? "[\(ip)]" : ip
+        return "\(host):\(a.port ?? 0)"
+    }
+}
+
+/// Runs until SIGTERM/SIGINT, reloading on SIGHUP; then stops accepting, lets requests in
+/// flight finish (up to `server.drain_seconds`), and returns so the process exits 0.
+struct GatewayService: Service {
+    let server: GatewayServer
+    let admin: AdminServer
+    let box: RuntimeBox
+    let reloader: Reloader
+    let logger: Logger
+
+    func run() async throws {
+        let hups = await UnixSignalsSequence(trapping: .sighup)
+        await withGracefulShutdownHandler {
+            for await _ in hups.cancelOnGracefulShutdown() {
+                _ = await reloader.reload(trigger: "SIGHUP")
+            }
+        } onGracefulShutdown: {
+            logger.info("shutting down: draining requests in flight")
+        }
+        await server.stopAccepting()
+        let drain = box.current.config.server.drainSeconds
+        let left = await server.drain(until: .now + .seconds(drain))
+        if left > 0 { logger.warning("drain timed out with \(left) requests in flight") }
+        await admin.stop()
+    }
+}

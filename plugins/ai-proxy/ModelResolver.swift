@@ -1,0 +1,91 @@
+import TollgateCore
+import TollgateJSON
+import TollgateProtocols
+
+/// Finds provider and model for a request: `provider/model` prefixes first, then the route's
+/// fixed provider, then the surface's default. Runs once per request, shared through the
+/// context with governance.
+struct ModelResolver: TargetResolving {
+    let config: AIProxyConfig
+    /// Provider names, to tell `anthropic/claude-…` (a prefix) from `meta-llama/Llama-3` (a
+    /// model name with a slash, valid for a fixed provider).
+    let known: Set<String>
+    let knownList: String
+
+    func resolve(_ ctx: RequestContext) throws(GatewayError) -> ResolvedTarget {
+        let requested = try requestedModel(ctx)
+        var provider: String?
+        var model = requested
+        if let slash = requested.firstIndex(of: "/") {
+            let prefix = String(requested[..<slash])
+            if known.contains(prefix) {
+                provider = prefix
+                model = String(requested[requested.index(after: slash)...])
+            } else if config.provider == nil {
+                throw GatewayError.badRequest(
+                    "unknown provider '\(prefix)' in model '\(requested)'; known providers: \(knownList)", param: "model")
+            }
+        }
+        let p = config.provider ?? provider ?? config.surface.defaultProvider
+        if let fixed = config.model { model = fixed }
+        guard !model.isEmpty else { throw GatewayError.badRequest("missing model", param: "model") }
+        return ResolvedTarget(provider: p, model: model)
+    }
+
+    private func requestedModel(_ ctx: RequestContext) throws(GatewayError) -> String {
+        switch config.surface {
+        case .genai:
+            return GenAIPath.parse(ctx.path)?.model ?? ""
+        case .azureChat:
+            return AzurePath.deployment(ctx.path) ?? ""
+        case .openAIModels:
+            return ""
+        default:
+            let body = try ctx.json()
+            guard let m = body["model"] else {
+                if config.model != nil { return "" }
+                throw GatewayError.badRequest("missing model", param: "model")
+            }
+            guard let s = m.string else { throw GatewayError.badRequest("model must be a string", param: "model") }
+            return s
+        }
+    }
+}
+
+/// `/genai/v1beta/models/{model}:{action}`; the model may itself hold slashes
+/// (`anthropic/claude-…`).
+enum GenAIPath {
+    static func parse(_ path: Substring) -> (model: String, action: String)? {
+        guard let r = path.range(of: "/models/") else { return nil }
+        let rest = path[r.upperBound...]
+        guard let colon = rest.lastIndex(of: ":") else { return (String(rest).removingPercentEncodingForPath, "") }
+        return (String(rest[..<colon]).removingPercentEncodingForPath, String(rest[rest.index(after: colon)...]))
+    }
+}
+
+/// `/…/deployments/{deployment}/chat/completions`.
+enum AzurePath {
+    static func deployment(_ path: Substring) -> String? {
+        guard let r = path.range(of: "/deployments/") else { return nil }
+        let rest = path[r.upperBound...]
+        return rest.split(separator: "/", maxSplits: 1).first.map(String.init)
+    }
+}
+
+extension String {
+    /// `%2F` in a model name (what some SDKs send for slashes) back to `/`.
+    var removingPercentEncodingForPath: String {
+        guard contains("%") else { return self }
+        var out: [UInt8] = []
+        var it = Array(utf8)[...]
+        while let c = it.popFirst() {
+            if c == UInt8(ascii: "%"), it.count >= 2, let v = UInt8(String(decoding: it.prefix(2), as: UTF8.self), radix: 16) {
+                out.append(v)
+                it = it.dropFirst(2)
+            } else {
+                out.append(c)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,78 @@
+import NIOCore
+import NIOHTTP1
+import TollgateCore
+import TollgateJSON
+import TollgateProtocols
+
+/// Client and provider speak the same protocol: bytes go through untouched. When the route
+/// accounts usage, a decoder watches the stream (or the whole body is read once at the end)
+/// to find the counts; otherwise nothing is parsed.
+final class PassthroughTransformer: ResponseTransformer {
+    private let proto: WireProtocol
+    private let countUsage: Bool
+    private var decoder: (any StreamDecoder)?
+    private var whole: ByteBuffer?
+    private var isEventStream = false
+
+    init(proto: WireProtocol, countUsage: Bool) {
+        self.proto = proto
+        self.countUsage = countUsage
+    }
+
+    func begin(status: HTTPResponseStatus, headers: HTTPHeaders, ctx: RequestContext) -> ResponseDisposition {
+        var h = headers
+        ResponseHeaders.scrub(&h)
+        if countUsage, status.code < 400 {
+            let type = headers.first(name: "content-type") ?? ""
+            isEventStream = type.hasPrefix("text/event-stream") || type.hasPrefix("application/x-ndjson")
+            if isEventStream {
+                decoder = Translation.codec(proto).makeStreamDecoder()
+            } else {
+                whole = ByteBuffer()
+            }
+        }
+        return .stream(status, h)
+    }
+
+    func chunk(_ part: ByteBuffer, ctx: RequestContext) -> ByteBuffer? {
+        if var d = decoder {
+            decoder = nil  // keep the decoder uniquely referenced while it mutates
+            let events = part.withUnsafeReadableBytes { d.feed($0) }
+            decoder = d
+            for case .usage(let u) in events { ctx.usage.merge(u) }
+        } else if var w = whole {
+            whole = nil
+            var p = part
+            w.writeBuffer(&p)
+            whole = w
+        }
+        return part
+    }
+
+    func finish(ctx: RequestContext) -> ByteBuffer? {
+        if var d = decoder {
+            for case .usage(let u) in d.finish() { ctx.usage.merge(u) }
+            decoder = d
+        } else if let w = whole, w.readableBytes > 0,
+            let json = try? w.withUnsafeReadableBytes({ buf throws(JSONParseError) in try JSON.parse(buf) }),
+            let u = Translation.codec(proto).usage(in: json)
+        {
+            ctx.usage.merge(u)
+        }
+        return nil
+    }
+
+    func whole(status: HTTPResponseStatus, headers: HTTPHeaders, body: ByteBuffer, ctx: RequestContext) -> WholeResponse {
+        WholeResponse(status: status, headers: headers, body: body)
+    }
+}
+
+enum ResponseHeaders {
+    /// Provider headers a client must not get from us: cookies for the provider's domain, and
+    /// ids that would contradict our own.
+    static func scrub(_ h: inout HTTPHeaders) {
+        for name in ["set-cookie", "x-request-id", "server", "date", "alt-svc", "cf-ray", "strict-transport-security"] {
+            h.remove(name: name)
+        }
+    }
+}
