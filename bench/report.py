@@ -68,7 +68,8 @@ def main():
     for rid, label, direct, proxy, status in rows:
         r1, r50 = res[rid][1], res[rid][50]
         if status != "ok" and r1 is None and r50 is None:
-            lines.append(f"| {label} | " + " | ".join(["n/a"] * (len(hdr) - 2)) + f" | n/a: {status[:150]} |")
+            why = status[:150].replace("|", "\\|")
+            lines.append(f"| {label} | " + " | ".join(["n/a"] * (len(hdr) - 2)) + f" | n/a: {why} |")
             continue
         cells = [label]
         for r in (r1,):
