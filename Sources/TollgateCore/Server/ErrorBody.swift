@@ -18,7 +18,7 @@ enum RequestID {
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
     /// Random once per process; with the counter, ids are unique across restarts without a
     /// `getrandom` call per request.
-    private static let prefix = SystemRandomNumberGenerator().next() as UInt64
+    private static let prefix = UInt64.random(in: .min ... .max)
     private static let counter = Atomic<UInt64>(0)
 
     /// 32 hex digits: 64 random bits for this process, then a 64-bit sequence number.
