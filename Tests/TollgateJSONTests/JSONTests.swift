@@ -41,3 +41,31 @@ import TollgateJSON
         #expect(v.jsonString == #""a\u0001b""#)
     }
 }
+
+@Suite struct JSONSkimTests {
+    func skim(_ s: String) throws -> (JSONSkim, [UInt8]) {
+        let b = Array(s.utf8)
+        return (try b.withUnsafeBytes { buf throws(JSONParseError) in try JSONSkim(buf) }, b)
+    }
+
+    @Test func findsTopLevelValuesWithoutParsingOthers() throws {
+        let text = #"{"messages":[{"role":"user","content":"a \"quoted\" ] } thing"}],"model":"openai/gpt-4o","stream":true,"n":1.5e3}"#
+        let (s, b) = try skim(text)
+        #expect(s.entries.map(\.key) == ["messages", "model", "stream", "n"])
+        #expect(b.withUnsafeBytes { s.value("model", in: $0) } == .string("openai/gpt-4o"))
+        #expect(b.withUnsafeBytes { s.value("stream", in: $0) } == .bool(true))
+        #expect(s.entry("messages")?.first == UInt8(ascii: "["))
+        let r = try #require(s.entry("model")?.range)
+        #expect(String(decoding: b[r], as: UTF8.self) == "\"openai/gpt-4o\"")
+    }
+
+    @Test func rejectsBrokenStructure() {
+        for bad in ["[1]", #"{"a":[1,2}"#, #"{"a":"x}"#, #"{"a":1"#, #"{"a":1} x"#, #"{"a" 1}"#] {
+            #expect(throws: JSONParseError.self) { _ = try skim(bad) }
+        }
+    }
+
+    @Test func emptyObject() throws {
+        #expect(try skim(" { } ").0.entries.isEmpty)
+    }
+}

@@ -41,8 +41,7 @@ struct ModelResolver: TargetResolving {
         case .openAIModels:
             return ""
         default:
-            let body = try ctx.json()
-            guard let m = body["model"] else {
+            guard let m = try ctx.topLevel("model") else {
                 if config.model != nil { return "" }
                 throw GatewayError.badRequest("missing model", param: "model")
             }

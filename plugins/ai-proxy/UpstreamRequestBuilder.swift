@@ -14,8 +14,7 @@ enum UpstreamRequestBuilder {
             throw GatewayError.badRequest("unknown provider '\(target.provider)'", param: "model")
         }
         let surface = config.surface
-        let body = try ctx.json()
-        let stream = isStreaming(surface, ctx: ctx, body: body)
+        let stream = try isStreaming(surface, ctx: ctx)
         ctx.isStream = stream
         let op: ProviderOperation
         switch surface {
@@ -54,7 +53,7 @@ enum UpstreamRequestBuilder {
         let outBody: ByteBuffer
         let transformer: any ResponseTransformer
         if surface == .openAIEmbeddings, inbound != providerProtocol {
-            var req = try EmbeddingsTranslation.decodeRequest(body, from: inbound)
+            var req = try EmbeddingsTranslation.decodeRequest(try ctx.json(), from: inbound)
             req.model = target.model
             var encoded = try EmbeddingsTranslation.encodeRequest(req, for: providerProtocol)
             apply(config.options, to: &encoded)
@@ -62,10 +61,14 @@ enum UpstreamRequestBuilder {
             transformer = EmbeddingsTransformer(
                 inbound: inbound, outbound: providerProtocol, model: target.model, format: req.encodingFormat)
         } else if inbound == providerProtocol {
-            outBody = try passthroughBody(body, ctx: ctx, target: target, config: config, protocol: inbound)
-            transformer = PassthroughTransformer(proto: inbound, countUsage: true)
+            try RequiredFields.check(surface, try ctx.skim())
+            var injectUsage = ctx.route.needsUsage && stream && inbound == .openAIChat
+            if injectUsage { injectUsage = try ctx.topLevel("stream_options")?["include_usage"]?.bool != true }
+            outBody = try passthroughBody(ctx: ctx, target: target, config: config, protocol: inbound, injectUsage: injectUsage)
+            transformer = PassthroughTransformer(
+                proto: inbound, countUsage: ctx.route.needsUsage, stripInjectedUsage: injectUsage)
         } else {
-            var req = try Translation.codec(inbound).decodeRequest(body)
+            var req = try Translation.codec(inbound).decodeRequest(try ctx.json())
             req.model = target.model
             req.stream = stream
             if surface == .genai { req.stream = stream }
@@ -80,33 +83,48 @@ enum UpstreamRequestBuilder {
             url: url, headers: headers, body: outBody, timeout: config.timeout, transformer: transformer, target: target)
     }
 
-    /// Same protocol on both sides: the client's bytes go as they are unless the model name,
-    /// or the route's options, must change.
+    /// Same protocol on both sides: the client's bytes go as they are. A new model name is
+    /// spliced into them; only options or an injected field make us parse and rebuild the body.
     private static func passthroughBody(
-        _ body: JSON, ctx: RequestContext, target: ResolvedTarget, config: AIProxyConfig, protocol proto: WireProtocol
+        ctx: RequestContext, target: ResolvedTarget, config: AIProxyConfig, protocol proto: WireProtocol, injectUsage: Bool
     ) throws(GatewayError) -> ByteBuffer {
-        var changed = ctx.bodyIsStale
-        var b = body
-        if proto != .gemini, b["model"]?.string != target.model {
-            b["model"] = .string(target.model)
-            changed = true
-        }
-        if !config.options.isEmpty {
+        if ctx.bodyIsStale || injectUsage || !config.options.isEmpty {
+            var b = try ctx.json()
+            if proto != .gemini { b["model"] = .string(target.model) }
+            if injectUsage {
+                // Ask OpenAI for the usage chunk so the stream can be accounted; the transformer
+                // removes it again before the client, which did not ask, sees it.
+                var so = b["stream_options"]?.object ?? JSONObject()
+                so["include_usage"] = true
+                b["stream_options"] = .object(so)
+            }
             apply(config.options, to: &b)
-            changed = true
+            return ByteBuffer(bytes: b.serialized())
         }
-        return changed ? ByteBuffer(bytes: b.serialized()) : ctx.body
+        guard proto != .gemini, let model = try ctx.skim().entry("model") else { return ctx.body }
+        let current = ctx.body.withUnsafeReadableBytes { JSONSkim.string(at: model.range, in: $0) }
+        if current == target.model { return ctx.body }
+        var out = ByteBuffer()
+        out.reserveCapacity(ctx.body.readableBytes + target.model.utf8.count)
+        var value: [UInt8] = []
+        JSON.writeString(target.model, into: &value)
+        let body = ctx.body
+        out.writeImmutableBuffer(body.getSlice(at: body.readerIndex, length: model.range.lowerBound) ?? ByteBuffer())
+        out.writeBytes(value)
+        out.writeImmutableBuffer(
+            body.getSlice(at: body.readerIndex + model.range.upperBound, length: body.readableBytes - model.range.upperBound) ?? ByteBuffer())
+        return out
     }
 
     static func apply(_ options: JSONObject, to body: inout JSON) {
         for (k, v) in options { body[k] = v }
     }
 
-    private static func isStreaming(_ surface: Surface, ctx: RequestContext, body: JSON) -> Bool {
+    private static func isStreaming(_ surface: Surface, ctx: RequestContext) throws(GatewayError) -> Bool {
         switch surface {
         case .genai: return GenAIPath.parse(ctx.path)?.action == "streamGenerateContent"
         case .openAIEmbeddings, .anthropicCountTokens, .openAIModels: return false
-        default: return body["stream"]?.bool ?? false
+        default: return try ctx.topLevel("stream")?.bool ?? false
         }
     }
 }

@@ -24,31 +24,33 @@ final class Dispatcher {
         self.pool = pool
     }
 
-    func start() {
-        run(ctx.route.access, from: 0, phase: { $0.access($1) }) { [self] in
-            run(ctx.route.rewrite, from: 0, phase: { $0.rewrite($1) }) { [self] in
-                upstream()
-            }
-        }
+    private enum Stage {
+        case access
+        case rewrite
     }
 
-    private func run(
-        _ plugins: [any Plugin], from start: Int, phase: @escaping (any Plugin, RequestContext) -> PhaseResult,
-        then next: @escaping () -> Void
-    ) {
+    func start() {
+        advance(.access, from: 0)
+    }
+
+    /// Runs the stage's plugins from `start` until one answers or waits, then moves on to the
+    /// next stage; a waiting plugin resumes here on the request's loop.
+    private func advance(_ stage: Stage, from start: Int) {
+        let plugins = stage == .access ? ctx.route.access : ctx.route.rewrite
         var i = start
         while i < plugins.count {
-            guard proceed(phase(plugins[i], ctx), plugins, resume: i + 1, phase, next) else { return }
+            let result = stage == .access ? plugins[i].access(ctx) : plugins[i].rewrite(ctx)
+            guard proceed(result, stage, resume: i + 1) else { return }
             i += 1
         }
-        next()
+        switch stage {
+        case .access: advance(.rewrite, from: 0)
+        case .rewrite: upstream()
+        }
     }
 
     /// Acts on one plugin's answer; true means go on with the next plugin now.
-    private func proceed(
-        _ result: PhaseResult, _ plugins: [any Plugin], resume: Int,
-        _ phase: @escaping (any Plugin, RequestContext) -> PhaseResult, _ next: @escaping () -> Void
-    ) -> Bool {
+    private func proceed(_ result: PhaseResult, _ stage: Stage, resume: Int) -> Bool {
         switch result {
         case .next:
             return true
@@ -60,7 +62,7 @@ final class Dispatcher {
                 guard !ctx.clientDisconnected else { return }
                 switch outcome {
                 case .success(let r):
-                    if proceed(r, plugins, resume: resume, phase, next) { run(plugins, from: resume, phase: phase, then: next) }
+                    if proceed(r, stage, resume: resume) { advance(stage, from: resume) }
                 case .failure(let error):
                     respond(.error(GatewayError(status: 500, kind: .apiError, message: "plugin failed: \(error)")))
                 }

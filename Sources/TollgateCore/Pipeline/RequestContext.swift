@@ -52,6 +52,7 @@ public final class RequestContext {
 
     private var parsed: JSON?
     private var parseError: GatewayError?
+    private var skimmed: JSONSkim?
 
     public init(
         requestID: String, head: HTTPRequestHead, body: ByteBuffer, route: Route,
@@ -92,6 +93,26 @@ public final class RequestContext {
             parseError = e
             throw e
         }
+    }
+
+    /// The body's top-level keys and where their values are, found without parsing the values:
+    /// what passthrough routes need (model, stream) at a fraction of a full parse.
+    public func skim() throws(GatewayError) -> JSONSkim {
+        if let skimmed { return skimmed }
+        do {
+            let s = try body.withUnsafeReadableBytes { buf throws(JSONParseError) in try JSONSkim(buf) }
+            skimmed = s
+            return s
+        } catch {
+            throw GatewayError.badRequest("invalid JSON in request body: \(error)")
+        }
+    }
+
+    /// One top-level field of the body: from the full parse when there is one, else from the skim.
+    public func topLevel(_ key: String) throws(GatewayError) -> JSON? {
+        if let parsed { return parsed[key] }
+        let s = try skim()
+        return body.withUnsafeReadableBytes { s.value(key, in: $0) }
     }
 
     /// Replaces the parsed body (a rewrite plugin changed it); the bytes are rebuilt when sent.

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import Synchronization
 import TollgateProtocols
 
 /// Renders a gateway error in the caller's protocol, so each SDK raises its own error class.
@@ -15,12 +16,15 @@ enum ErrorBody {
 
 enum RequestID {
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+    /// Random once per process; with the counter, ids are unique across restarts without a
+    /// `getrandom` call per request.
+    private static let prefix = UInt64.random(in: .min ... .max)
+    private static let counter = Atomic<UInt64>(0)
 
-    /// 128 random bits as 32 hex digits: unique enough, and cheap (no UUID formatting).
+    /// 32 hex digits: 64 random bits for this process, then a 64-bit sequence number.
     static func make() -> String {
-        var g = SystemRandomNumberGenerator()
-        let a = g.next() as UInt64
-        let b = g.next() as UInt64
+        let a = prefix
+        let b = counter.wrappingAdd(1, ordering: .relaxed).newValue
         return String(unsafeUninitializedCapacity: 32) { buf in
             for i in 0..<16 {
                 buf[i] = hex[Int((a >> (60 - UInt64(i) * 4)) & 0xF)]

@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Format bench/run results as one markdown table (stdlib only).
+
+Input: a results directory written by bench/run:
+  rows.tsv    id<TAB>label<TAB>direct-baseline-id<TAB>proxy-baseline-id<TAB>status
+              (status: "ok", or the reason the row was not measured)
+  res-ID-C    one line of key=value pairs from bench/wrk/post.lua's done(), C = connections
+  meta        key=value lines (machine, versions, RSS, start-up)
+"""
+import os
+import sys
+
+
+def load_kv(path):
+    out = {}
+    try:
+        with open(path) as f:
+            for tok in f.read().split():
+                if "=" in tok:
+                    k, v = tok.split("=", 1)
+                    out[k] = v
+    except OSError:
+        pass
+    return out
+
+
+def load_meta(path):
+    out = {}
+    try:
+        with open(path) as f:
+            for line in f:
+                if "=" in line:
+                    k, v = line.rstrip("\n").split("=", 1)
+                    out[k] = v
+    except OSError:
+        pass
+    return out
+
+
+def measure(d, rid, conns):
+    kv = load_kv(os.path.join(d, f"res-{rid}-{conns}"))
+    if not kv or int(kv.get("requests", 0)) == 0:
+        return None
+    n = int(kv["requests"])
+    dur = int(kv["duration_us"]) / 1e6
+    errs = {k: int(kv.get(k, 0)) for k in ("connect", "read", "write", "status", "timeout")}
+    return {"rps": n / dur if dur else 0.0, "p50": int(kv["p50_us"]), "p99": int(kv["p99_us"]),
+            "n": n, "errs": {k: v for k, v in errs.items() if v}}
+
+
+def main():
+    d = sys.argv[1]
+    rows = []
+    with open(os.path.join(d, "rows.tsv")) as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 5:
+                rows.append(parts[:5])
+    meta = load_meta(os.path.join(d, "meta"))
+    res = {}
+    for rid, *_ in rows:
+        res[rid] = {c: measure(d, rid, c) for c in (1, 50)}
+
+    notes = []
+    hdr = ["row", "req/s c=1", "p50 c=1 (µs)", "p99 c=1 (µs)", "added p50 vs direct (µs)",
+           "req/s c=50", "p50 c=50 (µs)", "p99 c=50 (µs)", "c=50 throughput vs nginx proxy"]
+    lines = ["| " + " | ".join(hdr) + " |", "|" + "---|" * len(hdr)]
+    for rid, label, direct, proxy, status in rows:
+        r1, r50 = res[rid][1], res[rid][50]
+        if status != "ok" and r1 is None and r50 is None:
+            why = status[:150].replace("|", "\\|")
+            lines.append(f"| {label} | " + " | ".join(["n/a"] * (len(hdr) - 2)) + f" | n/a: {why} |")
+            continue
+        cells = [label]
+        for r in (r1,):
+            cells += ([f"{r['rps']:,.0f}", str(r["p50"]), str(r["p99"])] if r else ["ERR"] * 3)
+        base = res.get(direct, {}).get(1) if direct != "-" else None
+        if rid == direct or direct == "-":
+            cells.append("—")
+        elif r1 and base:
+            cells.append(f"{r1['p50'] - base['p50']:+d}")
+        else:
+            cells.append("n/a")
+        cells += ([f"{r50['rps']:,.0f}", str(r50["p50"]), str(r50["p99"])] if r50 else ["ERR"] * 3)
+        pbase = res.get(proxy, {}).get(50) if proxy != "-" else None
+        if proxy == "-":
+            cells.append("—")
+        elif r50 and pbase and pbase["rps"]:
+            cells.append(f"{r50['rps'] / pbase['rps']:.2f}")
+        else:
+            cells.append("n/a")
+        for c, r in ((1, r1), (50, r50)):
+            if r and r["errs"]:
+                notes.append(f"row {label}, c={c}: errors {r['errs']} out of {r['n']} requests")
+        if status != "ok":
+            notes.append(f"row {label}: {status}")
+        lines.append("| " + " | ".join(cells) + " |")
+
+    out = []
+    out.append(f"## Tollgate bench — {meta.get('date', '?')}")
+    out.append("")
+    out.append(f"Machine: {meta.get('nproc', '?')} cores, {meta.get('cpu', '?')}, kernel {meta.get('kernel', '?')}, "
+               f"{meta.get('mem', '?')} RAM. Tools: {meta.get('nginx', '?')}, {meta.get('wrk', '?')}. "
+               f"Gateway: {meta.get('gateway', 'n/a')}. Repo: {meta.get('commit', '?')}.")
+    out.append(f"Per row: {meta.get('warmup', '?')} s warm-up at c=50, then {meta.get('seconds', '?')} s at c=1 (1 thread) "
+               f"and {meta.get('seconds', '?')} s at c=50 (2 threads); body {meta.get('body_bytes', '?')} B "
+               f"({meta.get('stream_body_bytes', '?')} B for streams). Loopback only.")
+    out.append("")
+    out.extend(lines)
+    out.append("")
+    out.append("Baselines: (c), (d), (f) compare with (a) and (b); the stream rows (e1), (e2) with (a′) and (b′). "
+               "\"added p50\" = row p50 − direct p50 at c=1; \"vs nginx proxy\" = row req/s ÷ nginx-proxy req/s at c=50.")
+    out.append("")
+    g = []
+    if meta.get("rss_idle_kib"):
+        g.append(f"RSS idle {int(meta['rss_idle_kib']) / 1024:.1f} MiB")
+    if meta.get("rss_after_kib"):
+        g.append(f"after the c=50 runs {int(meta['rss_after_kib']) / 1024:.1f} MiB")
+    if meta.get("rss_peak_kib"):
+        g.append(f"peak (VmHWM) {int(meta['rss_peak_kib']) / 1024:.1f} MiB")
+    if meta.get("startup_ms"):
+        g.append(f"start-up (exec → first 200) {meta['startup_ms']} ms"
+                 + (f" (port open at {meta['listen_ms']} ms)" if meta.get("listen_ms") else ""))
+    if g:
+        out.append("Gateway: " + "; ".join(g) + ".")
+    else:
+        out.append("Gateway: " + meta.get("gateway_note", "not measured") + ".")
+    if meta.get("config"):
+        out.append(f"Config: `{meta['config']}`.")
+    for k in sorted(meta):
+        if k.startswith("note_"):
+            notes.append(meta[k])
+    if notes:
+        out.append("")
+        out.append("Notes:")
+        out.extend(f"- {n}" for n in notes)
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
