@@ -4,5 +4,7 @@ import TollgateCore
 public enum PluginRegistry {
     public static let factories: [any PluginFactory] = [
         AIProxyFactory(),
+        GovernanceFactory(),
+        HeaderAllowlistFactory(),
     ]
 }

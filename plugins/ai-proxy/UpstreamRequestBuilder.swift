@@ -47,7 +47,7 @@ enum UpstreamRequestBuilder {
         var headers = ctx.forwardHeaders
         headers.replaceOrAdd(name: "content-type", value: "application/json")
         headers.replaceOrAdd(name: "accept", value: stream ? "text/event-stream" : "application/json")
-        let key = (config.allowDirectKeys ? ctx.directKey : nil) ?? (isFallback ? nil : config.apiKey) ?? provider.key(for: target.model)
+        let key = (config.allowDirectKeys ? DirectKey.find(ctx) : nil) ?? (isFallback ? nil : config.apiKey) ?? provider.key(for: target.model)
         provider.authHeaders(key, into: &headers)
 
         let outBody: ByteBuffer
