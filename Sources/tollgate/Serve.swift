@@ -87,12 +87,9 @@ struct Serve: AsyncParsableCommand {
         let admin = AdminServer(routes: services.admin, token: { box.current.config.admin.token })
         AdminEndpoints.install(services.admin, reloader: reloader, server: server)
 
-        let bound = try await server.start(listen: listenAddress, tls: cfg.server.tls)
-        logger.info("listening on \(cfg.server.tls == nil ? "http" : "https")://\(HostPort.describe(bound))")
-        let adminBound = try await admin.start(group: group, listen: cfg.admin.listen)
-        logger.info("admin listening on http://\(HostPort.describe(adminBound))")
-
-        let service = GatewayService(server: server, admin: admin, box: box, reloader: reloader, logger: logger)
+        let service = GatewayService(
+            server: server, admin: admin, box: box, reloader: reloader, logger: logger, group: group,
+            listen: listenAddress, tls: cfg.server.tls, adminListen: cfg.admin.listen)
         let serviceGroup = ServiceGroup(configuration: .init(
             services: [.init(service: service)],
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -120,17 +117,27 @@ extension HostPort {
     }
 }
 
-/// Runs until SIGTERM/SIGINT, reloading on SIGHUP; then stops accepting, lets requests in
-/// flight finish (up to `server.drain_seconds`), and returns so the process exits 0.
+/// Opens the listeners, runs until SIGTERM/SIGINT, reloading on SIGHUP; then stops accepting,
+/// lets requests in flight finish (up to `server.drain_seconds`), and returns so the process
+/// exits 0. The listeners open here, inside the service group, so that every signal handler is
+/// in place before "listening on" tells anyone they may send one.
 struct GatewayService: Service {
     let server: GatewayServer
     let admin: AdminServer
     let box: RuntimeBox
     let reloader: Reloader
     let logger: Logger
+    let group: any EventLoopGroup
+    let listen: HostPort
+    let tls: TLSFiles?
+    let adminListen: HostPort
 
     func run() async throws {
         let hups = await UnixSignalsSequence(trapping: .sighup)
+        let bound = try await server.start(listen: listen, tls: tls)
+        logger.info("listening on \(tls == nil ? "http" : "https")://\(HostPort.describe(bound))")
+        let adminBound = try await admin.start(group: group, listen: adminListen)
+        logger.info("admin listening on http://\(HostPort.describe(adminBound))")
         await withGracefulShutdownHandler {
             for await _ in hups.cancelOnGracefulShutdown() {
                 _ = await reloader.reload(trigger: "SIGHUP")

@@ -16,6 +16,8 @@ struct GovernancePlugin: Plugin {
     let now: @Sendable () -> Double
 
     var phases: PluginPhases { [.access, .responseHead, .log] }
+    /// Budgets and token limits are charged from the answer's usage.
+    var consumesUsage: Bool { true }
 
     static let admittedKey = "governance"
 
