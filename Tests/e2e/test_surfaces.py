@@ -730,3 +730,38 @@ def test_count_tokens_and_azure_errors_in_their_shape(gw, mock):
     with pytest.raises(openai.AuthenticationError) as ei:
         az.chat.completions.create(model="dep", messages=[{"role": "user", "content": "x"}])
     assert ei.value.response.json()["error"]["message"] == "bad azure key"
+
+
+def test_genai_function_response_pairs_with_call_for_anthropic(gw, mock):
+    """Gemini calls carry no id: the gateway must give the call and its result the same id, or
+    Anthropic rejects the tool_result."""
+    g = gw.genai()
+    cfg = gt.GenerateContentConfig(tools=[gt.Tool(function_declarations=[LOOKUP_DECL])],
+                                   automatic_function_calling=gt.AutomaticFunctionCallingConfig(disable=True))
+    contents = [
+        gt.Content(role="user", parts=[gt.Part(text="find newts")]),
+        gt.Content(role="model", parts=[gt.Part(function_call=gt.FunctionCall(name="lookup", args={"query": "newts"}))]),
+        gt.Content(role="user", parts=[gt.Part(function_response=gt.FunctionResponse(
+            name="lookup", response={"result": "newts are amphibians"}))]),
+    ]
+    r = g.models.generate_content(model=f"anthropic/{CLAUDE}", contents=contents, config=cfg)
+    assert r.text.startswith("tool said: ") and "newts are amphibians" in r.text
+    m = mock.last.body["messages"]
+    assert [x["role"] for x in m] == ["user", "assistant", "user"], m
+    use = [b for b in m[1]["content"] if b["type"] == "tool_use"][0]
+    res = [b for b in m[2]["content"] if b["type"] == "tool_result"][0]
+    assert use["name"] == "lookup" and use["input"] == {"query": "newts"}
+    assert use["id"] and res["tool_use_id"] == use["id"], (use, res)
+
+
+def test_anthropic_sdk_errors_from_gemini(gw, mock):
+    an = gw.anthropic()
+    mock.script(f"/v1beta/models/{GEM}:generateContent", status=429, message="quota gone")
+    with pytest.raises(anthropic.RateLimitError) as ei:
+        an.messages.create(model=f"gemini/{GEM}", max_tokens=5, messages=[{"role": "user", "content": "x"}])
+    body = ei.value.response.json()
+    assert body["type"] == "error" and body["error"] == {"type": "rate_limit_error", "message": "quota gone"}
+    mock.script(f"/v1beta/models/{GEM}:streamGenerateContent", status=403, message="no access")
+    with pytest.raises(anthropic.PermissionDeniedError):
+        with an.messages.stream(model=f"gemini/{GEM}", max_tokens=5, messages=[{"role": "user", "content": "x"}]) as s:
+            list(s)

@@ -672,3 +672,106 @@ def test_unknown_prefix_is_400_listing_providers_anthropic_sdk(gw, mock):
     for p in ("openai", "anthropic", "gemini", "nosuch"):
         assert p in body["error"]["message"], body
     assert not mock.requests
+
+
+# =========================================================================== streams cut by the provider
+
+def test_openai_sdk_stream_cut_by_anthropic_raises(gw, mock):
+    """message_start, a text block start, then the connection drops: the OpenAI client gets the
+    text so far, then an error chunk (openai-python raises), never a clean finish."""
+    mock.script("/v1/messages", close_after_events=4)
+    s = gw.openai().chat.completions.create(model=f"anthropic/{CLAUDE}", stream=True,
+                                            messages=[{"role": "user", "content": "a b c d e f"}])
+    got = []
+    with pytest.raises(openai.APIError):
+        for c in s:
+            got.append(c)
+    assert not _finishes_of(got), "a cut stream must not look finished"
+    assert "".join(c.choices[0].delta.content or "" for c in got if c.choices).startswith("echo:")
+
+
+def test_anthropic_sdk_stream_cut_by_openai_raises(gw, mock):
+    mock.script("/v1/chat/completions", close_after_events=3)
+    with pytest.raises(anthropic.APIStatusError) as ei:
+        with gw.anthropic().messages.stream(model=f"openai/{GPT}", max_tokens=20,
+                                            messages=[{"role": "user", "content": "a b c d e f"}]) as s:
+            for _ in s:
+                pass
+    assert ei.value.body is not None
+
+
+def _finishes_of(chunks):
+    return [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason]
+
+
+# =========================================================================== mixed turns and reasoning
+
+def test_openai_tool_result_then_user_text_is_one_user_turn(gw, mock):
+    msgs = [
+        {"role": "user", "content": "weather?"},
+        {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "call_x", "type": "function", "function": {"name": "weather", "arguments": '{"city":"Oslo"}'}}]},
+        {"role": "tool", "tool_call_id": "call_x", "content": "snow"},
+        {"role": "user", "content": "and tomorrow?"},
+    ]
+    r = gw.openai().chat.completions.create(model=f"anthropic/{CLAUDE}", tools=OA_TOOLS, tool_choice="none",
+                                            messages=msgs)
+    assert r.choices[0].message.content
+    m = _check_anthropic_request(mock.last, stream=False)["messages"]
+    assert [x["role"] for x in m] == ["user", "assistant", "user"], m
+    last = _blocks(m[2])
+    assert [b["type"] for b in last] == ["tool_result", "text"], last
+    assert last[0]["tool_use_id"] == "call_x" and last[1]["text"] == "and tomorrow?"
+
+
+def test_anthropic_tool_result_with_text_and_error_flag_to_openai(gw, mock):
+    msgs = [
+        {"role": "user", "content": "weather?"},
+        {"role": "assistant", "content": [{"type": "tool_use", "id": "toolu_1", "name": "weather", "input": {"city": "Oslo"}},
+                                          {"type": "tool_use", "id": "toolu_2", "name": "weather", "input": {"city": "Rome"}}]},
+        {"role": "user", "content": [
+            {"type": "tool_result", "tool_use_id": "toolu_1", "content": [{"type": "text", "text": "snow"}]},
+            {"type": "tool_result", "tool_use_id": "toolu_2", "content": "no data", "is_error": True},
+            {"type": "text", "text": "summarise"}]},
+    ]
+    r = gw.anthropic().messages.create(model=f"openai/{GPT}", max_tokens=50, tools=AN_TOOLS,
+                                       tool_choice={"type": "none"}, messages=msgs)
+    assert r.content[0].text == "echo: summarise"
+    m = _check_openai_request(mock.last, stream=False)["messages"]
+    assert [x["role"] for x in m] == ["user", "assistant", "tool", "tool", "user"], m
+    assert [c["id"] for c in m[1]["tool_calls"]] == ["toolu_1", "toolu_2"]
+    assert (m[2]["tool_call_id"], _text(m[2]["content"])) == ("toolu_1", "snow")
+    assert m[3]["tool_call_id"] == "toolu_2" and "no data" in _text(m[3]["content"])
+    assert _text(m[4]["content"]) == "summarise"
+
+
+def test_openai_reasoning_effort_to_anthropic_thinking_and_back(gw, mock):
+    mock.script("/v1/messages", body={
+        "id": "msg_think", "type": "message", "role": "assistant", "model": CLAUDE,
+        "content": [{"type": "thinking", "thinking": "let me think", "signature": "sig=="},
+                    {"type": "text", "text": "42"}],
+        "stop_reason": "end_turn", "stop_sequence": None, "usage": {"input_tokens": 3, "output_tokens": 9}})
+    r = gw.openai().chat.completions.create(model=f"anthropic/{CLAUDE}", reasoning_effort="low", temperature=0.2,
+                                            messages=[{"role": "user", "content": "answer?"}])
+    assert r.choices[0].message.content == "42"
+    extra = r.choices[0].message.model_extra or {}
+    assert extra.get("reasoning_content") == "let me think", r.choices[0].message
+    b = _check_anthropic_request(mock.last, stream=False)
+    assert b["thinking"] == {"type": "enabled", "budget_tokens": 1024}, b
+    assert b["max_tokens"] > 1024 and "temperature" not in b, b
+
+
+def test_anthropic_thinking_to_openai_reasoning_and_back(gw, mock):
+    mock.script("/v1/chat/completions", body={
+        "id": "chatcmpl-r", "object": "chat.completion", "created": 1, "model": GPT,
+        "choices": [{"index": 0, "finish_reason": "stop",
+                     "message": {"role": "assistant", "content": "42", "reasoning_content": "hmm"}}],
+        "usage": {"prompt_tokens": 3, "completion_tokens": 5, "total_tokens": 8}})
+    r = gw.anthropic().messages.create(model=f"openai/{GPT}", max_tokens=8000,
+                                       thinking={"type": "enabled", "budget_tokens": 2048},
+                                       messages=[{"role": "user", "content": "answer?"}])
+    assert [b.type for b in r.content] == ["thinking", "text"], r.content
+    assert r.content[0].thinking == "hmm" and r.content[1].text == "42"
+    b = _check_openai_request(mock.last, stream=False)
+    assert b.get("reasoning_effort") == "low", b
+    assert b.get("max_completion_tokens") == 8000 and "max_tokens" not in b, b
