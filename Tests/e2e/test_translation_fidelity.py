@@ -559,6 +559,9 @@ def test_apisix_seed_route_openai_client_to_anthropic(start_gateway, mock):
     raw = gw.http("POST", "/v1/chat/completions", {"model": "gpt-4", "messages": [{"role": "user", "content": "hi"}]},
                   headers={"Authorization": f"Bearer {CLIENT_KEY}"})
     assert raw.status == 200 and raw.json()["object"] == "chat.completion"
+    assert raw.headers.get("x-tollgate-provider") == "anthropic", raw.headers
+    assert raw.headers.get("x-tollgate-model") == CLAUDE, raw.headers
+    assert raw.headers.get("x-request-id")
 
 
 def test_apisix_seed_route_stream(start_gateway, mock):
