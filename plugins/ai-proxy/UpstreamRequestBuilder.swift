@@ -23,6 +23,9 @@ enum UpstreamRequestBuilder {
         case .anthropicCountTokens: op = .countTokens
         default: op = .chat(stream: stream)
         }
+        guard provider.supports(op) else {
+            throw GatewayError.badRequest("provider '\(provider.name)' has no \(op.apiName) API", param: "model")
+        }
         // Azure: the client names its resource per request (Bifrost's header).
         if provider.kind == .azure, let e = ctx.header("x-bf-azure-endpoint"), let u = UpstreamURL(e) { provider.endpoint = u }
 
@@ -71,13 +74,17 @@ enum UpstreamRequestBuilder {
             var req = try Translation.codec(inbound).decodeRequest(try ctx.json())
             req.model = target.model
             req.stream = stream
-            if surface == .genai { req.stream = stream }
+            // Whether the client asked for a usage chunk (OpenAI clients only; the others always
+            // get usage); the provider is always asked, since accounting and every non-OpenAI
+            // client need the counts of a stream.
+            let clientWantsUsage = req.includeUsageInStream
+            if stream { req.includeUsageInStream = true }
             var encoded = Translation.codec(providerProtocol).encodeRequest(req)
             apply(config.options, to: &encoded)
             outBody = ByteBuffer(bytes: encoded.serialized())
             transformer = TranslatingTransformer(
                 inbound: inbound, outbound: providerProtocol, stream: stream,
-                options: StreamEncoderOptions(includeUsage: req.includeUsageInStream, model: target.model))
+                options: StreamEncoderOptions(includeUsage: clientWantsUsage, model: target.model))
         }
         return UpstreamCall(
             url: url, headers: headers, body: outBody, timeout: config.timeout, transformer: transformer, target: target)

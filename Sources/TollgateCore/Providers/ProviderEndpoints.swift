@@ -7,9 +7,35 @@ public enum ProviderOperation: Sendable, Equatable {
     case responses
     case embeddings
     case countTokens
+
+    /// For messages: "embeddings", "token counting", …
+    public var apiName: String {
+        switch self {
+        case .chat: return "chat"
+        case .responses: return "responses"
+        case .embeddings: return "embeddings"
+        case .countTokens: return "token counting"
+        }
+    }
 }
 
 extension Provider {
+    /// Whether the provider has an API for `op` at all (Anthropic has no embeddings). Asked
+    /// before building a URL, so such a request is the client's 400, not a config problem.
+    public func supports(_ op: ProviderOperation) -> Bool {
+        switch (kind, op) {
+        case (_, .chat): return true
+        case (.anthropic, .countTokens): return true
+        case (.anthropic, _): return false
+        case (.ollama, .embeddings): return true
+        case (.ollama, _): return false
+        case (.gemini, .embeddings), (.vertex, .embeddings): return true
+        case (.gemini, _), (.vertex, _): return false
+        case (.openai, .countTokens), (.openAICompatible, .countTokens), (.azure, .countTokens): return false
+        case (.openai, _), (.openAICompatible, _), (.azure, _): return true
+        }
+    }
+
     /// The URL of `op` for `model`, from `base` (the provider's endpoint, or a route's override
     /// given without a path). Nil when the provider lacks what the URL needs (Vertex without
     /// project, Azure without endpoint).
