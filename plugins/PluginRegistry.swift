@@ -4,5 +4,6 @@ import TollgateCore
 public enum PluginRegistry {
     public static let factories: [any PluginFactory] = [
         AIProxyFactory(),
+        TelemetryFactory(),
     ]
 }
