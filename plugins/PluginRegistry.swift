@@ -5,5 +5,6 @@ public enum PluginRegistry {
     public static let factories: [any PluginFactory] = [
         AIProxyFactory(),
         TelemetryFactory(),
+        AsyncFactory(),
     ]
 }

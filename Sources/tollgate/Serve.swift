@@ -81,6 +81,9 @@ struct Serve: AsyncParsableCommand {
         logger.info("listening on \(cfg.server.tls == nil ? "http" : "https")://\(HostPort.describe(bound))")
         let adminBound = try await admin.start(group: group, listen: cfg.admin.listen)
         logger.info("admin listening on http://\(HostPort.describe(adminBound))")
+        // Plugins' process-wide work: /metrics, the request-log writer, the async worker (and
+        // the jobs a previous run left unfinished).
+        await PluginLifecycle.start(services)
 
         let service = GatewayService(server: server, admin: admin, box: box, reloader: reloader, logger: logger)
         let serviceGroup = ServiceGroup(configuration: .init(
@@ -88,6 +91,9 @@ struct Serve: AsyncParsableCommand {
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await serviceGroup.run()
+        // After the drain: queued async jobs stay pending for the next start; the request log
+        // is flushed. Before the store closes.
+        await PluginLifecycle.shutdown(services)
         try await group.shutdownGracefully()
         logger.info("stopped")
     }

@@ -131,6 +131,7 @@ let telemetryRoutesYAML = """
       - id: chat
         uri: /v1/chat/completions
         plugins:
+          - async: {ttl_seconds: 60}
           - telemetry: {}
           - ai-proxy: {surface: openai-chat}
       - id: chat-payloads
@@ -138,4 +139,14 @@ let telemetryRoutesYAML = """
         plugins:
           - telemetry: {log_payloads: true, retention_days: 3}
           - ai-proxy: {surface: openai-chat}
+      - id: responses
+        uri: /v1/responses
+        plugins:
+          - async: {}
+          - ai-proxy: {surface: openai-responses}
+      - id: messages
+        uri: /anthropic/v1/messages
+        plugins:
+          - async: {}
+          - ai-proxy: {surface: anthropic-messages}
     """
