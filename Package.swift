@@ -84,6 +84,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        .testTarget(name: "TollgateStoreTests", dependencies: ["TollgateStore"]),
         .testTarget(name: "TollgatePluginsTests", dependencies: [
             "TollgatePlugins", "TollgateCore", "TollgateConfig", "TollgateJSON", "TollgateStore", "TollgateProtocols",
             .product(name: "NIOCore", package: "swift-nio"),

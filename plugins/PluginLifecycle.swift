@@ -2,7 +2,8 @@ import TollgateCore
 
 /// Process-wide plugin work that is not tied to one config version: background tasks and
 /// admin endpoints. `tollgate serve` calls `start` once the server listens (the executor
-/// exists) and `shutdown` after the drain, before the store is closed.
+/// exists); `start` registers `shutdown` with the services' shutdown tasks, which serve runs
+/// after the drain and before the store closes.
 public enum PluginLifecycle {
     public static func start(_ services: GatewayServices) async {
         // /metrics and /admin/logs exist even when no route lists telemetry yet (a reload may
@@ -13,6 +14,7 @@ public enum PluginLifecycle {
             worker.start()
             await worker.recover()
         }
+        services.onShutdown { await shutdown(services) }
     }
 
     public static func shutdown(_ services: GatewayServices) async {

@@ -4,6 +4,8 @@ import TollgateCore
 public enum PluginRegistry {
     public static let factories: [any PluginFactory] = [
         AIProxyFactory(),
+        GovernanceFactory(),
+        HeaderAllowlistFactory(),
         TelemetryFactory(),
         AsyncFactory(),
     ]

@@ -7,6 +7,7 @@ import ServiceLifecycle
 import TollgateConfig
 import TollgateCore
 import TollgatePlugins
+import TollgateStore
 import UnixSignals
 
 struct Serve: AsyncParsableCommand {
@@ -61,12 +62,21 @@ struct Serve: AsyncParsableCommand {
         }
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
-        let services = GatewayServices(group: group, pools: try await ConnectionPools(group: group), logger: logger, store: nil)
+        let store: any Store
+        do {
+            store = try await StoreFactory.open(cfg.store, group: group, logger: logger)
+        } catch {
+            logger.error("\(error)")
+            try await group.shutdownGracefully()
+            throw ExitCode(1)
+        }
+        let services = GatewayServices(group: group, pools: try await ConnectionPools(group: group), logger: logger, store: store)
         let runtime: GatewayRuntime
         do {
             runtime = try GatewayRuntime.build(config: cfg, services: services, factories: PluginRegistry.factories, environment: env)
         } catch {
             for e in error.errors { logger.error("\(e.description)") }
+            try? await store.close()
             try await group.shutdownGracefully()
             throw ExitCode(1)
         }
@@ -91,9 +101,9 @@ struct Serve: AsyncParsableCommand {
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await serviceGroup.run()
-        // After the drain: queued async jobs stay pending for the next start; the request log
-        // is flushed. Before the store closes.
-        await PluginLifecycle.shutdown(services)
+        // After the drain: plugins flush what they batched (counters, log rows), then the store closes.
+        await services.runShutdownTasks()
+        do { try await store.close() } catch { logger.error("closing the store: \(error)") }
         try await group.shutdownGracefully()
         logger.info("stopped")
     }

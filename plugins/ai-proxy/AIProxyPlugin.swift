@@ -24,6 +24,9 @@ struct AIProxyPlugin: Plugin {
         if config.surface == .openAIModels { return .respond(.json(modelList)) }
         do {
             let target = try ctx.resolveTarget()
+            if config.surface == .anthropicCountTokens, ctx.runtime.providers[target.provider]?.kind != .anthropic {
+                return .respond(.json(try TokenEstimate.countTokensAnswer(ctx)))
+            }
             var calls = [try UpstreamRequestBuilder.call(for: target, ctx: ctx, config: config)]
             for fb in config.fallbacks {
                 // A fallback that cannot be built (no key, no endpoint) is skipped, not fatal.

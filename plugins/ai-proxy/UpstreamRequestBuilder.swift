@@ -48,12 +48,20 @@ enum UpstreamRequestBuilder {
         var headers = ctx.forwardHeaders
         headers.replaceOrAdd(name: "content-type", value: "application/json")
         headers.replaceOrAdd(name: "accept", value: stream ? "text/event-stream" : "application/json")
-        let key = (config.allowDirectKeys ? ctx.directKey : nil) ?? (isFallback ? nil : config.apiKey) ?? provider.key(for: target.model)
+        let key = (config.allowDirectKeys ? DirectKey.find(ctx) : nil) ?? (isFallback ? nil : config.apiKey) ?? provider.key(for: target.model)
         provider.authHeaders(key, into: &headers)
 
         let outBody: ByteBuffer
         let transformer: any ResponseTransformer
-        if inbound == providerProtocol {
+        if surface == .openAIEmbeddings, inbound != providerProtocol {
+            var req = try EmbeddingsTranslation.decodeRequest(body, from: inbound)
+            req.model = target.model
+            var encoded = try EmbeddingsTranslation.encodeRequest(req, for: providerProtocol)
+            apply(config.options, to: &encoded)
+            outBody = ByteBuffer(bytes: encoded.serialized())
+            transformer = EmbeddingsTransformer(
+                inbound: inbound, outbound: providerProtocol, model: target.model, format: req.encodingFormat)
+        } else if inbound == providerProtocol {
             outBody = try passthroughBody(body, ctx: ctx, target: target, config: config, protocol: inbound)
             transformer = PassthroughTransformer(proto: inbound, countUsage: true)
         } else {

@@ -117,6 +117,7 @@ final class Dispatcher {
         guard !logged else { return }
         logged = true
         ctx.end = .now()
+        ctx.settleCost()
         for p in ctx.route.log { p.log(ctx) }
     }
 

@@ -84,7 +84,12 @@ extension Provider {
     public func wireProtocol(_ op: ProviderOperation) -> WireProtocol {
         switch op {
         case .responses where kind == .openai || kind == .azure: return .openAIResponses
-        case .embeddings: return .openAIEmbeddings
+        case .embeddings:
+            // Embeddings speak the provider family's own format: OpenAI's, Gemini's, Ollama's.
+            switch kind.chatProtocol {
+            case .openAIChat: return .openAIEmbeddings
+            default: return kind.chatProtocol
+            }
         default: return kind.chatProtocol
         }
     }

@@ -9,12 +9,15 @@ public final class GatewayRuntime: Sendable {
     public let config: GatewayConfig
     public let router: Router
     public let providers: ProviderRegistry
+    /// Built-in prices with the config's `pricing:` over them.
+    public let prices: PriceTable
     public let loadedAt: ContinuousClock.Instant
 
     init(config: GatewayConfig, router: Router, providers: ProviderRegistry) {
         self.config = config
         self.router = router
         self.providers = providers
+        self.prices = PriceTable(overrides: config.pricing)
         self.loadedAt = .now
     }
 

@@ -13,6 +13,7 @@ public final class GatewayServices: Sendable {
     public let admin: AdminRoutes
     private let shared = NIOLockedValueBox<[String: any Sendable]>([:])
     private let executorBox = NIOLockedValueBox<(any InternalExecutor)?>(nil)
+    private let shutdownTasks = NIOLockedValueBox<[@Sendable () async -> Void]>([])
 
     /// Runs requests through the pipeline from inside the gateway (async jobs). Set once the
     /// server exists.
@@ -38,5 +39,20 @@ public final class GatewayServices: Sendable {
             map[key] = v
             return v
         }
+    }
+
+    /// Registers work to do once requests have drained and before the store closes, e.g. the
+    /// last flush of batched counters or log rows.
+    public func onShutdown(_ task: @escaping @Sendable () async -> Void) {
+        shutdownTasks.withLockedValue { $0.append(task) }
+    }
+
+    /// Runs the shutdown work, in registration order; called once by `serve` after the drain.
+    public func runShutdownTasks() async {
+        let tasks = shutdownTasks.withLockedValue { t in
+            defer { t = [] }
+            return t
+        }
+        for t in tasks { await t() }
     }
 }

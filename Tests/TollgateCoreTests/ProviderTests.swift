@@ -1,0 +1,70 @@
+import NIOHTTP1
+import Testing
+import TollgateConfig
+import TollgateCore
+
+@Suite struct ProviderTests {
+    func registry(_ yaml: [ProviderConfig] = [], env: [String: String] = [:]) throws -> ProviderRegistry {
+        try ProviderRegistry(config: yaml, environment: env)
+    }
+
+    @Test func builtinsReadTheirKeyFromTheEnvironment() throws {
+        let r = try registry(env: ["ANTHROPIC_API_KEY": "ak", "GROQ_API_KEY": "gk"])
+        #expect(r["anthropic"]?.key(for: "claude") == "ak")
+        #expect(r["groq"]?.key(for: "llama") == "gk")
+        #expect(r["openai"]?.key(for: "gpt") == nil)
+    }
+
+    @Test func endpointsFollowEachProvidersLayout() throws {
+        var cfg = ProviderConfig(name: "azure", type: "azure", mark: SourceMark(file: "f", line: 1, column: 1))
+        cfg.endpoint = "https://res.openai.azure.com"
+        cfg.deployments = ["gpt-4o": "prod-4o"]
+        var vtx = ProviderConfig(name: "vertex", type: "vertex", mark: SourceMark(file: "f", line: 1, column: 1))
+        vtx.project = "p1"
+        vtx.region = "us-central1"
+        var local = ProviderConfig(name: "local", type: "openai-compatible", mark: SourceMark(file: "f", line: 1, column: 1))
+        local.endpoint = "http://127.0.0.1:9000"
+        let r = try registry([cfg, vtx, local])
+        #expect(r["openai"]?.url(.chat(stream: false), model: "m")?.description == "https://api.openai.com/v1/chat/completions")
+        #expect(r["anthropic"]?.url(.chat(stream: true), model: "m")?.description == "https://api.anthropic.com/v1/messages")
+        #expect(r["gemini"]?.url(.chat(stream: true), model: "gemini-2.5-flash")?.description
+            == "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse")
+        #expect(r["azure"]?.url(.chat(stream: false), model: "gpt-4o")?.description
+            == "https://res.openai.azure.com/openai/deployments/prod-4o/chat/completions?api-version=2024-10-21")
+        #expect(r["vertex"]?.url(.chat(stream: false), model: "gemini-pro")?.description
+            == "https://us-central1-aiplatform.googleapis.com/v1/projects/p1/locations/us-central1/publishers/google/models/gemini-pro:generateContent")
+        #expect(r["ollama"]?.url(.chat(stream: true), model: "llama3.1:8b")?.description == "http://localhost:11434/api/chat")
+        // An endpoint with no path keeps the OpenAI-style /v1 prefix.
+        #expect(r["local"]?.url(.chat(stream: false), model: "q")?.description == "http://127.0.0.1:9000/v1/chat/completions")
+    }
+
+    @Test func authHeadersPerProvider() throws {
+        let r = try registry()
+        var h = HTTPHeaders()
+        r["anthropic"]?.authHeaders("k", into: &h)
+        #expect(h["x-api-key"] == ["k"] && h["anthropic-version"] == ["2023-06-01"] && h["authorization"].isEmpty)
+        h = HTTPHeaders()
+        r["gemini"]?.authHeaders("g", into: &h)
+        #expect(h["x-goog-api-key"] == ["g"])
+        h = HTTPHeaders()
+        r["azure"]?.authHeaders("z", into: &h)
+        #expect(h["api-key"] == ["z"])
+        h = HTTPHeaders()
+        r["openai"]?.authHeaders("o", into: &h)
+        #expect(h["authorization"] == ["Bearer o"])
+    }
+
+    @Test func weightedKeysRespectModelPatterns() throws {
+        var cfg = ProviderConfig(name: "anthropic", type: "anthropic", mark: SourceMark(file: "f", line: 1, column: 1))
+        cfg.keys = [ProviderKey(value: "a", weight: 3), ProviderKey(value: "b", weight: 1, models: ["claude-3-5-*"])]
+        let r = try registry([cfg])
+        for _ in 0..<50 { #expect(r["anthropic"]?.key(for: "claude-opus-4") == "a") }
+        let picks = Set((0..<200).compactMap { _ in r["anthropic"]?.key(for: "claude-3-5-sonnet") })
+        #expect(picks == ["a", "b"])
+    }
+
+    @Test func customProviderNeedsKnownType() throws {
+        let bad = ProviderConfig(name: "x", type: "nope", mark: SourceMark(file: "routes.yaml", line: 4, column: 3))
+        #expect(throws: ConfigErrors.self) { try registry([bad]) }
+    }
+}

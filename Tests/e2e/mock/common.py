@@ -1,0 +1,110 @@
+"""Helpers shared by the provider modules: text extraction, token counts,
+deterministic embeddings, SSE/NDJSON framing, ids."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import itertools
+import json
+import struct
+import time
+from dataclasses import dataclass, field
+
+_ids = itertools.count(1)
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}{next(_ids):06d}"
+
+
+def now() -> int:
+    return int(time.time())
+
+
+def text_of(content) -> str:
+    """Text of an OpenAI/Anthropic/Ollama message content: a string or a list of parts."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        out = []
+        for part in content:
+            if isinstance(part, str):
+                out.append(part)
+            elif isinstance(part, dict):
+                if isinstance(part.get("text"), str):
+                    out.append(part["text"])
+                elif part.get("type") in ("tool_result", "function_call_output"):
+                    out.append(text_of(part.get("content") or part.get("output")))
+        return " ".join(t for t in out if t)
+    if isinstance(content, dict):
+        return text_of([content])
+    return str(content)
+
+
+def count_tokens(*texts: str) -> int:
+    """A stand-in tokenizer: one token per whitespace-separated word, at least 1."""
+    return max(1, sum(len((t or "").split()) for t in texts))
+
+
+def pieces(text: str) -> list[str]:
+    """Split a reply into stream deltas: 'echo: a b' -> ['echo:', ' a', ' b']."""
+    words = text.split(" ")
+    return [words[0]] + [" " + w for w in words[1:]]
+
+
+def split_n(s: str, n: int = 3) -> list[str]:
+    """Split a string into about n fragments (for streamed tool-call arguments)."""
+    if not s:
+        return [""]
+    size = max(1, -(-len(s) // n))
+    return [s[i:i + size] for i in range(0, len(s), size)]
+
+
+def embedding(text: str, dims: int = 8) -> list[float]:
+    """Deterministic unit-ish vector derived from the text, so answers differ per input."""
+    dims = max(1, int(dims))
+    raw = b""
+    counter = 0
+    while len(raw) < dims * 4:
+        raw += hashlib.sha256(f"{counter}:{text}".encode()).digest()
+        counter += 1
+    vals = [((b - 128) / 128.0) for b in raw[:dims]]
+    return [round(v, 6) for v in vals]
+
+
+def embedding_b64(vec: list[float]) -> str:
+    return base64.b64encode(struct.pack(f"<{len(vec)}f", *vec)).decode()
+
+
+def sse(data, event: str | None = None, eol: str = "\n") -> bytes:
+    """One SSE event. data may be a dict (JSON-encoded) or a raw string like '[DONE]'."""
+    payload = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"))
+    head = f"event: {event}{eol}" if event else ""
+    return f"{head}data: {payload}{eol}{eol}".encode()
+
+
+def ndjson(obj) -> bytes:
+    return (json.dumps(obj, separators=(",", ":")) + "\n").encode()
+
+
+def tool_args_for(user_text: str) -> dict:
+    return {"query": user_text}
+
+
+@dataclass
+class JsonReply:
+    status: int
+    body: object
+    headers: dict = field(default_factory=dict)
+
+
+@dataclass
+class StreamReply:
+    """A streamed answer: each item of `events` is written (as one HTTP chunk) as a unit,
+    with the script's `gap` between units."""
+    status: int
+    content_type: str
+    events: list
+    headers: dict = field(default_factory=dict)

@@ -1,0 +1,253 @@
+"""OpenAI (and Azure OpenAI, and every OpenAI-compatible provider): Chat Completions,
+Responses, Embeddings, Models."""
+from __future__ import annotations
+
+import json
+
+from .common import (JsonReply, StreamReply, count_tokens, embedding, embedding_b64, new_id, now, pieces, sse, split_n, text_of,
+                     tool_args_for)
+
+_ERR_TYPES = {
+    400: ("invalid_request_error", None),
+    401: ("invalid_request_error", "invalid_api_key"),
+    403: ("invalid_request_error", "unsupported_country_region_territory"),
+    404: ("invalid_request_error", "model_not_found"),
+    413: ("invalid_request_error", "request_too_large"),
+    429: ("requests", "rate_limit_exceeded"),
+}
+
+
+def error(status: int, message: str) -> dict:
+    typ, code = _ERR_TYPES.get(status, ("server_error" if status >= 500 else "invalid_request_error", None))
+    return {"error": {"message": message, "type": typ, "param": None, "code": code}}
+
+
+# --------------------------------------------------------------------------- chat
+
+def _chat_plan(body: dict, script):
+    """What the answer says: (text or None, tool_call or None, prompt_tokens)."""
+    msgs = body.get("messages") or []
+    if not isinstance(msgs, list) or not msgs:
+        raise ValueError("messages must be a non-empty list")
+    all_text = [text_of(m.get("content")) for m in msgs if isinstance(m, dict)]
+    last = msgs[-1]
+    user_text = next((text_of(m.get("content")) for m in reversed(msgs) if m.get("role") == "user"), "")
+    tools = body.get("tools") or []
+    if body.get("functions") and not tools:
+        tools = [{"type": "function", "function": f} for f in body["functions"]]
+    prompt = count_tokens(*all_text)
+    if script.text is not None:
+        return script.text, None, prompt
+    if last.get("role") == "tool":
+        return f"tool said: {text_of(last.get('content'))}", None, prompt
+    if tools and body.get("tool_choice") != "none" and last.get("role") == "user":
+        fn = tools[0].get("function", tools[0])
+        choice = body.get("tool_choice")
+        if isinstance(choice, dict) and choice.get("function", {}).get("name"):
+            fn = next((t.get("function", t) for t in tools
+                       if t.get("function", t).get("name") == choice["function"]["name"]), fn)
+        call = {"id": new_id("call_mock"), "type": "function",
+                "function": {"name": fn.get("name", "tool"), "arguments": json.dumps(tool_args_for(user_text))}}
+        return None, call, prompt
+    return f"echo: {user_text}", None, prompt
+
+
+def chat(rec, script, model_override: str | None = None):
+    body = rec.body
+    if not isinstance(body, dict):
+        return JsonReply(400, error(400, "We could not parse the JSON body of your request."))
+    if not body.get("model") and not model_override:
+        return JsonReply(400, error(400, "you must provide a model parameter"))
+    model = model_override or body["model"]
+    text, call, prompt = _chat_plan(body, script)
+    completion = count_tokens(text) if text is not None else count_tokens(call["function"]["arguments"])
+    usage = {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion,
+             "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+             "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0,
+                                           "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0}}
+    cid = new_id("chatcmpl-mock")
+    finish = "tool_calls" if call else "stop"
+    if not body.get("stream"):
+        message = {"role": "assistant", "content": text, "refusal": None, "annotations": []}
+        if call:
+            message["tool_calls"] = [call]
+        return JsonReply(200, {
+            "id": cid, "object": "chat.completion", "created": now(), "model": model,
+            "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": finish}],
+            "usage": usage, "service_tier": "default", "system_fingerprint": "fp_mock",
+        })
+
+    include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+    created = now()
+
+    def chunk(delta, finish_reason=None):
+        c = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model,
+             "service_tier": "default", "system_fingerprint": "fp_mock",
+             "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}]}
+        if include_usage:
+            c["usage"] = None
+        return sse(c)
+
+    events = []
+    if call:
+        events.append(chunk({"role": "assistant", "content": None, "tool_calls": [
+            {"index": 0, "id": call["id"], "type": "function",
+             "function": {"name": call["function"]["name"], "arguments": ""}}], "refusal": None}))
+        for frag in split_n(call["function"]["arguments"], 3):
+            events.append(chunk({"tool_calls": [{"index": 0, "function": {"arguments": frag}}]}))
+    else:
+        events.append(chunk({"role": "assistant", "content": "", "refusal": None}))
+        for p in pieces(text):
+            events.append(chunk({"content": p}))
+    events.append(chunk({}, finish))
+    if include_usage:
+        events.append(sse({"id": cid, "object": "chat.completion.chunk", "created": created, "model": model,
+                           "service_tier": "default", "system_fingerprint": "fp_mock", "choices": [],
+                           "usage": usage}))
+    events.append(sse("[DONE]"))
+    return StreamReply(200, "text/event-stream; charset=utf-8", events)
+
+
+def azure_chat(rec, script):
+    if "api-version" not in rec.query:
+        return JsonReply(404, {"error": {"code": "404", "message": "Resource not found"}})
+    deployment = rec.path.split("/openai/deployments/")[1].split("/")[0]
+    return chat(rec, script, model_override=(rec.body or {}).get("model") or deployment)
+
+
+# --------------------------------------------------------------------------- responses
+
+def _responses_input(body):
+    """(all texts, last user text, last item) of a Responses `input`."""
+    inp = body.get("input")
+    if isinstance(inp, str):
+        return [inp], inp, {"role": "user", "content": inp}
+    if not isinstance(inp, list) or not inp:
+        raise ValueError("input must be a string or a non-empty list")
+    texts, user_text = [], ""
+    for item in inp:
+        if not isinstance(item, dict):
+            continue
+        if item.get("type") == "function_call_output":
+            texts.append(text_of(item.get("output")))
+            continue
+        t = text_of(item.get("content"))
+        texts.append(t)
+        if item.get("role") == "user":
+            user_text = t
+    if body.get("instructions"):
+        texts.append(body["instructions"])
+    return texts, user_text, inp[-1]
+
+
+def responses(rec, script):
+    body = rec.body
+    if not isinstance(body, dict):
+        return JsonReply(400, error(400, "We could not parse the JSON body of your request."))
+    model = body.get("model")
+    if not model:
+        return JsonReply(400, error(400, "Missing required parameter: 'model'."))
+    texts, user_text, last = _responses_input(body)
+    prompt = count_tokens(*texts)
+    tools = [t for t in (body.get("tools") or []) if t.get("type") == "function"]
+    call = None
+    if script.text is not None:
+        text = script.text
+    elif isinstance(last, dict) and last.get("type") == "function_call_output":
+        text = f"tool said: {text_of(last.get('output'))}"
+    elif tools and body.get("tool_choice") != "none":
+        text = None
+        call = {"type": "function_call", "id": new_id("fc_mock"), "call_id": new_id("call_mock"),
+                "name": tools[0]["name"], "arguments": json.dumps(tool_args_for(user_text)),
+                "status": "completed"}
+    else:
+        text = f"echo: {user_text}"
+    completion = count_tokens(text if text is not None else call["arguments"])
+    usage = {"input_tokens": prompt, "input_tokens_details": {"cached_tokens": 0},
+             "output_tokens": completion, "output_tokens_details": {"reasoning_tokens": 0},
+             "total_tokens": prompt + completion}
+    rid = new_id("resp_mock")
+    msg_id = new_id("msg_mock")
+    created = now()
+
+    def envelope(status, output, use):
+        return {"id": rid, "object": "response", "created_at": created, "status": status,
+                "background": False, "error": None, "incomplete_details": None,
+                "instructions": body.get("instructions"), "max_output_tokens": body.get("max_output_tokens"),
+                "model": model, "output": output, "parallel_tool_calls": True,
+                "previous_response_id": body.get("previous_response_id"), "reasoning": {"effort": None, "summary": None},
+                "store": body.get("store", True), "temperature": body.get("temperature", 1.0),
+                "text": {"format": {"type": "text"}}, "tool_choice": body.get("tool_choice", "auto"),
+                "tools": body.get("tools") or [], "top_p": body.get("top_p", 1.0), "truncation": "disabled",
+                "usage": use, "user": None, "metadata": body.get("metadata") or {}}
+
+    def message_item(t, status="completed"):
+        return {"type": "message", "id": msg_id, "status": status, "role": "assistant",
+                "content": [{"type": "output_text", "text": t, "annotations": [], "logprobs": []}] if t is not None else []}
+
+    final_output = [call] if call else [message_item(text)]
+    if not body.get("stream"):
+        return JsonReply(200, envelope("completed", final_output, usage))
+
+    seq = iter(range(10_000))
+    events = []
+
+    def ev(typ, **fields):
+        events.append(sse({"type": typ, "sequence_number": next(seq), **fields}, event=typ))
+
+    ev("response.created", response=envelope("in_progress", [], None))
+    ev("response.in_progress", response=envelope("in_progress", [], None))
+    if call:
+        added = dict(call, arguments="", status="in_progress")
+        ev("response.output_item.added", output_index=0, item=added)
+        for frag in split_n(call["arguments"], 3):
+            ev("response.function_call_arguments.delta", item_id=call["id"], output_index=0, delta=frag)
+        ev("response.function_call_arguments.done", item_id=call["id"], output_index=0,
+           arguments=call["arguments"])
+        ev("response.output_item.done", output_index=0, item=call)
+    else:
+        ev("response.output_item.added", output_index=0, item=message_item(None, "in_progress"))
+        ev("response.content_part.added", item_id=msg_id, output_index=0, content_index=0,
+           part={"type": "output_text", "text": "", "annotations": [], "logprobs": []})
+        for p in pieces(text):
+            ev("response.output_text.delta", item_id=msg_id, output_index=0, content_index=0, delta=p, logprobs=[])
+        ev("response.output_text.done", item_id=msg_id, output_index=0, content_index=0, text=text, logprobs=[])
+        ev("response.content_part.done", item_id=msg_id, output_index=0, content_index=0,
+           part={"type": "output_text", "text": text, "annotations": [], "logprobs": []})
+        ev("response.output_item.done", output_index=0, item=message_item(text))
+    ev("response.completed", response=envelope("completed", final_output, usage))
+    return StreamReply(200, "text/event-stream; charset=utf-8", events)
+
+
+# --------------------------------------------------------------------------- embeddings & models
+
+def embeddings(rec, script, model_override: str | None = None):
+    body = rec.body
+    if not isinstance(body, dict) or "input" not in body:
+        return JsonReply(400, error(400, "'input' is a required property"))
+    inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
+    if inputs and all(isinstance(x, int) for x in inputs):  # one tokenized input
+        inputs = [inputs]
+    dims = body.get("dimensions") or 8
+    b64 = body.get("encoding_format") == "base64"
+    data = []
+    for i, x in enumerate(inputs):
+        vec = embedding(x if isinstance(x, str) else json.dumps(x), dims)
+        data.append({"object": "embedding", "index": i, "embedding": embedding_b64(vec) if b64 else vec})
+    toks = count_tokens(*[x if isinstance(x, str) else " ".join(map(str, x)) for x in inputs])
+    return JsonReply(200, {"object": "list", "data": data,
+                                   "model": model_override or body.get("model", ""),
+                                   "usage": {"prompt_tokens": toks, "total_tokens": toks}})
+
+
+def azure_embeddings(rec, script):
+    deployment = rec.path.split("/openai/deployments/")[1].split("/")[0]
+    return embeddings(rec, script, model_override=deployment)
+
+
+MODELS = ["gpt-4o-mini", "gpt-4o", "text-embedding-3-small"]
+
+
+def models(rec, script):
+    return JsonReply(200, {"object": "list", "data": [
+        {"id": m, "object": "model", "created": 1700000000, "owned_by": "openai"} for m in MODELS]})
