@@ -31,7 +31,7 @@ def _check(tmp_path, text: str, name: str = "routes.yaml"):
 
 def _errors(out: str, path) -> list[tuple[int, int, str]]:
     """(line, col, message) of each `FILE:LINE:COL: message` line naming this file."""
-    rx = re.compile(rf"(?:^|\s){re.escape(path.name)}:(\d+):(\d+):\s*(.+)$", re.M)
+    rx = re.compile(rf"(?:^|[\s/]){re.escape(path.name)}:(\d+):(\d+):\s*(.+)$", re.M)
     return [(int(a), int(b), c) for a, b, c in rx.findall(out)]
 
 

@@ -300,6 +300,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _send_json(self, reply: JsonReply, rec: Recorded):
         data = reply.body if isinstance(reply.body, (bytes, str)) else json.dumps(reply.body)
         data = data.encode() if isinstance(data, str) else data
+        rec.answered_status = reply.status
         self.send_response(reply.status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -309,10 +310,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
         self.wfile.flush()
-        rec.answered_status = reply.status
         rec.completed = True
 
     def _send_stream(self, reply: StreamReply, rec: Recorded, s: Script, mock):
+        rec.answered_status = reply.status
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Transfer-Encoding", "chunked")
@@ -321,7 +322,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(k, str(v))
         self.end_headers()
         self.wfile.flush()
-        rec.answered_status = reply.status
         for i, ev in enumerate(reply.events):
             if s.close_after_events is not None and i >= s.close_after_events:
                 self._drop(reset=False)
