@@ -10,13 +10,17 @@ import TollgateProtocols
 final class PassthroughTransformer: ResponseTransformer {
     private let proto: WireProtocol
     private let countUsage: Bool
+    private let stripInjectedUsage: Bool
     private var decoder: (any StreamDecoder)?
+    /// OpenAI streams: reads usage and, when the gateway asked for it, removes the usage chunk.
+    private var tap: OpenAIChatUsageTap?
     private var whole: ByteBuffer?
     private var isEventStream = false
 
-    init(proto: WireProtocol, countUsage: Bool) {
+    init(proto: WireProtocol, countUsage: Bool, stripInjectedUsage: Bool = false) {
         self.proto = proto
         self.countUsage = countUsage
+        self.stripInjectedUsage = stripInjectedUsage
     }
 
     func begin(status: HTTPResponseStatus, headers: HTTPHeaders, ctx: RequestContext) -> ResponseDisposition {
@@ -25,7 +29,10 @@ final class PassthroughTransformer: ResponseTransformer {
         if countUsage, status.code < 400 {
             let type = headers.first(name: "content-type") ?? ""
             isEventStream = type.hasPrefix("text/event-stream") || type.hasPrefix("application/x-ndjson")
-            if isEventStream {
+            if isEventStream, proto == .openAIChat {
+                tap = OpenAIChatUsageTap(stripUsageChunk: stripInjectedUsage)
+                if stripInjectedUsage { h.remove(name: "content-length") }
+            } else if isEventStream {
                 decoder = Translation.codec(proto).makeStreamDecoder()
             } else {
                 whole = ByteBuffer()
@@ -35,6 +42,14 @@ final class PassthroughTransformer: ResponseTransformer {
     }
 
     func chunk(_ part: ByteBuffer, ctx: RequestContext) -> ByteBuffer? {
+        if var t = tap {
+            tap = nil
+            let out = part.withUnsafeReadableBytes { t.feed($0) }
+            if let u = t.usage { ctx.usage.merge(u) }
+            tap = t
+            // Without stripping, the bytes are the provider's own: send them, not a re-framing.
+            return stripInjectedUsage ? ByteBuffer(bytes: out) : part
+        }
         if var d = decoder {
             decoder = nil  // keep the decoder uniquely referenced while it mutates
             let events = part.withUnsafeReadableBytes { d.feed($0) }
@@ -50,6 +65,12 @@ final class PassthroughTransformer: ResponseTransformer {
     }
 
     func finish(ctx: RequestContext) -> ByteBuffer? {
+        if var t = tap {
+            let out = t.finish()
+            if let u = t.usage { ctx.usage.merge(u) }
+            tap = t
+            return stripInjectedUsage && !out.isEmpty ? ByteBuffer(bytes: out) : nil
+        }
         if var d = decoder {
             for case .usage(let u) in d.finish() { ctx.usage.merge(u) }
             decoder = d

@@ -62,8 +62,13 @@ enum UpstreamRequestBuilder {
             transformer = EmbeddingsTransformer(
                 inbound: inbound, outbound: providerProtocol, model: target.model, format: req.encodingFormat)
         } else if inbound == providerProtocol {
-            outBody = try passthroughBody(body, ctx: ctx, target: target, config: config, protocol: inbound)
-            transformer = PassthroughTransformer(proto: inbound, countUsage: true)
+            try RequiredFields.check(surface, body)
+            let injectUsage = ctx.route.needsUsage && stream && inbound == .openAIChat
+                && body["stream_options"]?["include_usage"]?.bool != true
+            outBody = try passthroughBody(
+                body, ctx: ctx, target: target, config: config, protocol: inbound, injectUsage: injectUsage)
+            transformer = PassthroughTransformer(
+                proto: inbound, countUsage: ctx.route.needsUsage, stripInjectedUsage: injectUsage)
         } else {
             var req = try Translation.codec(inbound).decodeRequest(body)
             req.model = target.model
@@ -83,10 +88,19 @@ enum UpstreamRequestBuilder {
     /// Same protocol on both sides: the client's bytes go as they are unless the model name,
     /// or the route's options, must change.
     private static func passthroughBody(
-        _ body: JSON, ctx: RequestContext, target: ResolvedTarget, config: AIProxyConfig, protocol proto: WireProtocol
+        _ body: JSON, ctx: RequestContext, target: ResolvedTarget, config: AIProxyConfig, protocol proto: WireProtocol,
+        injectUsage: Bool
     ) throws(GatewayError) -> ByteBuffer {
         var changed = ctx.bodyIsStale
         var b = body
+        if injectUsage {
+            // Ask OpenAI for the usage chunk so the stream can be accounted; the transformer
+            // removes it again before the client, which did not ask, sees it.
+            var so = b["stream_options"]?.object ?? JSONObject()
+            so["include_usage"] = true
+            b["stream_options"] = .object(so)
+            changed = true
+        }
         if proto != .gemini, b["model"]?.string != target.model {
             b["model"] = .string(target.model)
             changed = true

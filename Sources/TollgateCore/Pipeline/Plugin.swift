@@ -19,6 +19,10 @@ public protocol Plugin: Sendable {
     /// decides the shape of every error the route answers.
     var inboundProtocol: WireProtocol? { get }
 
+    /// Whether this plugin reads `ctx.usage` (accounting, metrics). Only then does a
+    /// passthrough answer get read for its token counts; otherwise its bytes are not parsed.
+    var consumesUsage: Bool { get }
+
     /// How this plugin resolves the request's provider and model, when it is the one that will
     /// send it upstream; earlier phases (governance) ask the context, which asks this.
     var targetResolver: (any TargetResolving)? { get }
@@ -48,6 +52,7 @@ public struct PluginPhases: OptionSet, Sendable {
 extension Plugin {
     public var inboundProtocol: WireProtocol? { nil }
     public var targetResolver: (any TargetResolving)? { nil }
+    public var consumesUsage: Bool { false }
     public func access(_ ctx: RequestContext) -> PhaseResult { .next }
     public func rewrite(_ ctx: RequestContext) -> PhaseResult { .next }
     public func upstream(_ ctx: RequestContext) -> UpstreamResult {

@@ -18,6 +18,8 @@ public final class Route: Sendable {
     /// The protocol whose error shape this route answers in.
     public let inboundProtocol: WireProtocol
     public let targetResolver: (any TargetResolving)?
+    /// Some plugin of the route reads usage, so answers must be read for token counts.
+    public let needsUsage: Bool
 
     public init(id: String, uri: String, methods: Set<String>?, host: String?, plugins: [any Plugin]) {
         self.id = id
@@ -33,6 +35,7 @@ public final class Route: Sendable {
         log = plugins.filter { $0.phases.contains(.log) }
         inboundProtocol = plugins.lazy.compactMap(\.inboundProtocol).first ?? Route.guessProtocol(uri)
         targetResolver = plugins.lazy.compactMap(\.targetResolver).first
+        needsUsage = plugins.contains { $0.consumesUsage }
     }
 
     func accepts(method: HTTPMethod, host requestHost: String?) -> Bool {

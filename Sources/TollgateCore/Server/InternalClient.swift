@@ -52,7 +52,11 @@ extension GatewayServer: InternalExecutor {
             collector.dispatcher = d
             requestStarted()
             let future = collector.promise.futureResult
-            future.whenComplete { [self] _ in requestFinished() }
+            // The dispatcher holds its client weakly (a socket handler is owned by its channel);
+            // this callback is what keeps the collector alive until the answer is complete.
+            future.assumeIsolated().whenComplete { [self] _ in
+                withExtendedLifetime(collector) { requestFinished() }
+            }
             d.start()
             return future
         }
