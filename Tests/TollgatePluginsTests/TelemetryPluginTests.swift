@@ -60,6 +60,11 @@ import TollgateStore
         #expect(text.contains(#"tollgate_cost_usd_total{provider="openai",model="gpt-4o-mini",virtual_key="team-a"} 0.0003"#))
     }
 
+    @Test func asksForUsageSoPassthroughAnswersAreCounted() throws {
+        let h = try TelemetryHarness(telemetryRoutesYAML)
+        #expect(h.route("chat")?.needsUsage == true)
+    }
+
     @Test func inFlightCountsOnlyRequestsItSawStart() throws {
         let h = try TelemetryHarness(telemetryRoutesYAML)
         let plugin = try #require(h.plugin(TelemetryPlugin.self, route: "chat"))

@@ -22,6 +22,9 @@ struct TelemetryPlugin: Plugin {
         config.logPayloads ? [.access, .rewrite, .responseChunk, .log] : [.access, .rewrite, .log]
     }
 
+    /// Token counts feed the metrics, the access log and the request log.
+    var consumesUsage: Bool { true }
+
     /// What this plugin remembers about one request between its phases.
     struct Mark: Sendable {
         var traceID: String?
