@@ -10,8 +10,8 @@ import TollgateStore
 /// Phases: access (counts the request in flight; asks for the response body when payloads are
 /// logged), rewrite (adds `traceparent` to the upstream headers), response chunk (only with
 /// `log_payloads`: keeps the first 64 KiB of the answer), log (records everything; never
-/// touches the store, the writer batches). Listed after governance so that the log phase sees
-/// the virtual key's name and the cost governance computed.
+/// touches the store, the writer batches). Listed after governance, so that requests it turned
+/// away are not counted in flight; the cost is settled by the core before the log phase.
 struct TelemetryPlugin: Plugin {
     let config: TelemetryConfig
     let state: TelemetryState
