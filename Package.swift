@@ -59,6 +59,7 @@ let package = Package(
                 "TollgateCore", "TollgateJSON", "TollgateProtocols", "TollgateConfig", "TollgateStore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -85,9 +86,12 @@ let package = Package(
         ]),
         .testTarget(name: "TollgateStoreTests", dependencies: ["TollgateStore"]),
         .testTarget(name: "TollgatePluginsTests", dependencies: [
-            "TollgatePlugins", "TollgateCore", "TollgateConfig", "TollgateJSON", "TollgateStore",
+            "TollgatePlugins", "TollgateCore", "TollgateConfig", "TollgateJSON", "TollgateStore", "TollgateProtocols",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
     ]
 )

@@ -6,5 +6,7 @@ public enum PluginRegistry {
         AIProxyFactory(),
         GovernanceFactory(),
         HeaderAllowlistFactory(),
+        TelemetryFactory(),
+        AsyncFactory(),
     ]
 }

@@ -87,6 +87,10 @@ struct Serve: AsyncParsableCommand {
         let admin = AdminServer(routes: services.admin, token: { box.current.config.admin.token })
         AdminEndpoints.install(services.admin, reloader: reloader, server: server)
 
+        // Plugins' process-wide work: /metrics, the request-log writer, the async worker (and
+        // the jobs a previous run left unfinished). It needs no listener: jobs run in-process.
+        await PluginLifecycle.start(services)
+
         let service = GatewayService(
             server: server, admin: admin, box: box, reloader: reloader, logger: logger, group: group,
             listen: listenAddress, tls: cfg.server.tls, adminListen: cfg.admin.listen)

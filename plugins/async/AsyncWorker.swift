@@ -1,0 +1,182 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import TollgateCore
+import TollgateJSON
+import TollgateStore
+
+/// Runs stored jobs through their route's pipeline (`services.executor`), at most
+/// `maxConcurrent` at a time, and stores each result. One per process (shared across reloads);
+/// jobs still unfinished in the store at start are run again (`recover`).
+final class AsyncWorker: Sendable {
+    let store: any Store
+    let services: GatewayServices
+    let maxConcurrent: Int
+    private let jobs: AsyncStream<AsyncJob>
+    private let input: AsyncStream<AsyncJob>.Continuation
+    private let state = NIOLockedValueBox(State())
+    /// Told of each job's outcome (`submitted`, `done`, `failed`); telemetry counts them.
+    private let onEvent: @Sendable (String) -> Void
+
+    private struct State {
+        var loop: Task<Void, Never>?
+        var cleanup: Task<Void, Never>?
+        /// Queued or running here: a job recovered at start and submitted at once is run once.
+        var known: Set<String> = []
+        var stopping = false
+        var loopEnded = false
+        /// Virtual key name → its secret, from the config in force (see `useKeys`).
+        var keys: [String: String] = [:]
+    }
+
+    static let key = "async.worker"
+
+    static func shared(_ services: GatewayServices, store: any Store) -> AsyncWorker {
+        services.shared(key) {
+            AsyncWorker(store: store, services: services) { event in
+                TelemetryState.shared(services).metrics.asyncJob(event)
+            }
+        }
+    }
+
+    init(store: any Store, services: GatewayServices, maxConcurrent: Int = 4, onEvent: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.store = store
+        self.services = services
+        self.maxConcurrent = maxConcurrent
+        self.onEvent = onEvent
+        let (stream, continuation) = AsyncStream.makeStream(of: AsyncJob.self)
+        jobs = stream
+        input = continuation
+    }
+
+    /// The current config's virtual keys. A job stores its owner's *name* only (no secret at
+    /// rest); when it runs, the owner's key from the config in force is presented to the
+    /// pipeline in memory, so governance checks it (models, budget, rate limit) and charges it
+    /// as for any request. A key removed since submission makes the job fail with 401.
+    func useKeys(_ keys: [String: String]) {
+        state.withLockedValue { $0.keys = keys }
+    }
+
+    /// Queues a job (already stored as pending). Safe from any thread.
+    func submit(_ job: AsyncJob) {
+        let fresh = state.withLockedValue { s -> Bool in
+            guard !s.stopping, !s.known.contains(job.id) else { return false }
+            s.known.insert(job.id)
+            return true
+        }
+        if fresh { input.yield(job) }
+    }
+
+    func start() {
+        state.withLockedValue { s in
+            guard s.loop == nil, !s.stopping else { return }
+            s.loop = Task.detached { [self] in await runLoop() }
+            s.cleanup = Task.detached { [self] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(600))
+                    try? await store.deleteJobs(expiredBefore: Date())
+                }
+            }
+        }
+    }
+
+    /// Queues every job a previous process left pending or running.
+    func recover() async {
+        do {
+            let left = try await store.unfinishedJobs()
+            if !left.isEmpty { services.logger.info("async: resuming \(left.count) unfinished jobs") }
+            for job in left.sorted(by: { $0.createdAt < $1.createdAt }) { submit(job) }
+        } catch {
+            services.logger.error("async: could not read unfinished jobs: \(error)")
+        }
+    }
+
+    /// Stops taking jobs. Jobs not yet started stay pending in the store for the next start.
+    /// Running ones were waited for by the server's drain (each is a request in flight); one
+    /// the drain gave up on is left `running` and runs again at the next start, so this waits
+    /// only `grace` for it rather than for an upstream that may never answer.
+    func shutdown(grace: Duration = .seconds(1)) async {
+        let (loop, cleanup) = state.withLockedValue { s in
+            s.stopping = true
+            return (s.loop, s.cleanup)
+        }
+        input.finish()
+        cleanup?.cancel()
+        guard loop != nil else { return }
+        // Polled rather than awaited: awaiting the loop task (or a future inside it) cannot be
+        // cut short by cancellation.
+        let deadline = ContinuousClock.now + grace
+        while !state.withLockedValue({ $0.loopEnded }), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    private var stopping: Bool { state.withLockedValue { $0.stopping } }
+
+    private func runLoop() async {
+        await withTaskGroup(of: Void.self) { group in
+            var running = 0
+            for await job in jobs {
+                if stopping { break }
+                if running >= maxConcurrent {
+                    await group.next()
+                    running -= 1
+                }
+                if stopping { break }
+                group.addTask { [self] in await run(job) }
+                running += 1
+            }
+            await group.waitForAll()
+        }
+        state.withLockedValue { $0.loopEnded = true }
+    }
+
+    /// Runs one job and stores its outcome: the full answer, or the upstream's status and
+    /// error body.
+    func run(_ job: AsyncJob) async {
+        defer { state.withLockedValue { _ = $0.known.remove(job.id) } }
+        var job = job
+        job.state = .running
+        do { try await store.putJob(job) } catch { services.logger.error("async: job \(job.id): \(error)") }
+
+        var headers = HTTPHeaders(job.headers.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil })
+        if let owner = job.owner {
+            headers.replaceOrAdd(name: AsyncHeaders.owner, value: owner)
+            if let key = state.withLockedValue({ $0.keys[owner] }) { headers.replaceOrAdd(name: "x-bf-vk", value: key) }
+        }
+        // The job id as request id ties the job's access-log line and request-log row to it.
+        headers.replaceOrAdd(name: "x-request-id", value: job.id)
+        let request = InternalRequest(method: .POST, uri: job.uri, headers: headers, body: ByteBuffer(bytes: job.body))
+        if let executor = services.executor {
+            do {
+                let response = try await executor.perform(request).get()
+                let code = Int(response.status.code)
+                job.resultStatus = code
+                job.resultBody = Array(response.body.readableBytesView)
+                job.state = (200..<300).contains(code) ? .done : .failed
+            } catch {
+                job.state = .failed
+                job.resultStatus = 500
+                job.resultBody = Self.errorBody("async job could not run: \(error)")
+            }
+        } else {
+            job.state = .failed
+            job.resultStatus = 503
+            job.resultBody = Self.errorBody("the gateway is not serving")
+        }
+        job.finishedAt = Date()
+        do {
+            try await store.putJob(job)
+        } catch {
+            services.logger.error("async: could not store the result of job \(job.id): \(error)")
+        }
+        onEvent(job.state == .done ? "done" : "failed")
+    }
+
+    /// An OpenAI-shaped error for failures the pipeline never saw (no route error shape here).
+    static func errorBody(_ message: String) -> [UInt8] {
+        JSON.object(["error": .object(["message": .string(message), "type": "api_error"])]).serialized()
+    }
+}

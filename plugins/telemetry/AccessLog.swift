@@ -1,0 +1,54 @@
+import Logging
+
+/// One line per request: `INFO request request_id=… route=… vk=team-a …` as text, or the
+/// same fields as one JSON object with `--log-format json`. Virtual keys appear by name only.
+enum AccessLog {
+    static func write(_ f: RequestFacts, to logger: Logger) {
+        guard logger.logLevel <= .info else { return }
+        var m: Logger.Metadata = [
+            "request_id": .string(f.requestID),
+            "route": .string(f.route),
+            // Numbers as plain strings: the JSON handler prints those as JSON numbers.
+            "status": .string(String(f.status)),
+            "latency_ms": .string(ms(f.totalSeconds)),
+        ]
+        if let v = f.virtualKey { m["vk"] = .string(v) }
+        if let p = f.provider { m["provider"] = .string(p) }
+        if let mo = f.model { m["model"] = .string(mo) }
+        if let t = f.ttftSeconds { m["ttft_ms"] = .string(ms(t)) }
+        if let u = f.upstreamSeconds { m["upstream_ms"] = .string(ms(u)) }
+        if f.inputTokens > 0 || f.outputTokens > 0 {
+            m["input_tokens"] = .string(String(f.inputTokens))
+            m["output_tokens"] = .string(String(f.outputTokens))
+        }
+        if let c = f.costUSD { m["cost_usd"] = .string(String(format6: c)) }
+        if f.stream { m["stream"] = "true" }
+        if f.isInternal { m["internal"] = "true" }
+        if let t = f.traceID { m["trace_id"] = .string(t) }
+        if let e = f.error { m["error"] = .string(e.message) }
+        logger.info("request", metadata: m)
+    }
+
+    /// Milliseconds with three decimals: sub-millisecond overheads stay visible.
+    static func ms(_ seconds: Double) -> String { String(format3: seconds * 1000) }
+}
+
+extension String {
+    /// Fixed-point formatting without Foundation's `String(format:)` (slow, and varargs).
+    init(fixed value: Double, digits: Int) {
+        guard value.isFinite, abs(value) < 1e12 else {
+            self = value.isFinite ? String(value) : "0"
+            return
+        }
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let scaled = (abs(value) * scale).rounded()
+        let whole = Int64(scaled / scale)
+        let frac = Int64(scaled) - whole * Int64(scale)
+        var f = String(frac)
+        while f.count < digits { f = "0" + f }
+        self = (value < 0 && scaled > 0 ? "-" : "") + String(whole) + (digits > 0 ? "." + f : "")
+    }
+    init(format3 value: Double) { self.init(fixed: value, digits: 3) }
+    init(format6 value: Double) { self.init(fixed: value, digits: 6) }
+}

@@ -1,0 +1,97 @@
+import NIOCore
+import NIOHTTP1
+import TollgateConfig
+import TollgateCore
+import TollgateStore
+
+/// telemetry: metrics, one access-log line and one request-log row per request, and W3C trace
+/// context continued upstream.
+///
+/// Phases: access (counts the request in flight; asks for the response body when payloads are
+/// logged), rewrite (adds `traceparent` to the upstream headers), response chunk (only with
+/// `log_payloads`: keeps the first 64 KiB of the answer), log (records everything; never
+/// touches the store, the writer batches). Listed after governance, so that requests it turned
+/// away are not counted in flight; the cost is settled by the core before the log phase.
+struct TelemetryPlugin: Plugin {
+    let config: TelemetryConfig
+    let state: TelemetryState
+
+    var phases: PluginPhases {
+        // The chunk phase is declared only when used: any chunk plugin on a route makes the
+        // server re-frame passthrough answers, a cost nobody should pay for nothing.
+        config.logPayloads ? [.access, .rewrite, .responseChunk, .log] : [.access, .rewrite, .log]
+    }
+
+    /// Token counts feed the metrics, the access log and the request log.
+    var consumesUsage: Bool { true }
+
+    /// What this plugin remembers about one request between its phases.
+    struct Mark: Sendable {
+        var traceID: String?
+    }
+
+    static let valueKey = "telemetry"
+
+    func access(_ ctx: RequestContext) -> PhaseResult {
+        state.metrics.inFlight.increment()
+        ctx.values[Self.valueKey] = Mark()
+        if config.logPayloads { ctx.keepResponseBody = true }
+        return .next
+    }
+
+    func rewrite(_ ctx: RequestContext) -> PhaseResult {
+        let trace = TraceParent.next(after: ctx.header("traceparent"))
+        ctx.forwardHeaders.replaceOrAdd(name: "traceparent", value: trace.header)
+        if let ts = ctx.header("tracestate") { ctx.forwardHeaders.replaceOrAdd(name: "tracestate", value: ts) }
+        ctx.values[Self.valueKey] = Mark(traceID: trace.traceID)
+        return .next
+    }
+
+    func responseChunk(_ ctx: RequestContext, _ chunk: inout ByteBuffer) {
+        guard ctx.keepResponseBody else { return }
+        let have = ctx.responseBody?.readableBytes ?? 0
+        let room = PayloadRedaction.maxBytes + 1 - have  // one byte over marks "truncated"
+        guard room > 0 else { return }
+        if ctx.responseBody == nil { ctx.responseBody = ByteBuffer() }
+        var part = chunk.getSlice(at: chunk.readerIndex, length: min(room, chunk.readableBytes)) ?? ByteBuffer()
+        ctx.responseBody?.writeBuffer(&part)
+    }
+
+    func log(_ ctx: RequestContext) {
+        // The access phase may not have run (an earlier plugin answered); only a request it
+        // counted in flight is counted out.
+        let mark = ctx.values[Self.valueKey] as? Mark
+        if mark != nil { state.metrics.inFlight.decrement() }
+        let facts = RequestFacts(ctx, traceID: mark?.traceID)
+        state.metrics.record(facts)
+        AccessLog.write(facts, to: state.logger)
+        if let writer = state.writer {
+            if config.logPayloads {
+                writer.enqueue(
+                    row(facts), requestBody: ctx.body.readableBytes > 0 ? PayloadRedaction.capture(ctx.body) : nil,
+                    responseBody: ctx.responseBody)
+            } else {
+                writer.enqueue(row(facts))
+            }
+        }
+    }
+
+    func row(_ f: RequestFacts) -> RequestLogRow {
+        RequestLogRow(
+            time: f.startDate, requestID: f.requestID, route: f.route, virtualKey: f.virtualKey, provider: f.provider,
+            model: f.model, status: f.status, latencyMs: f.totalSeconds * 1000, ttftMs: f.ttftSeconds.map { $0 * 1000 },
+            inputTokens: f.inputTokens, outputTokens: f.outputTokens, costUSD: f.costUSD, error: f.error?.message,
+            stream: f.stream)
+    }
+}
+
+struct TelemetryFactory: PluginFactory {
+    var name: String { "telemetry" }
+
+    func make(_ node: ConfigNode, _ context: PluginBuildContext) throws(ConfigError) -> any Plugin {
+        let config = try TelemetryConfig(node)
+        let state = TelemetryState.shared(context.services)
+        state.writer?.setRetention(days: config.retentionDays)
+        return TelemetryPlugin(config: config, state: state)
+    }
+}

@@ -1,0 +1,65 @@
+/// W3C Trace Context (`traceparent: 00-<trace id>-<parent id>-<flags>`). The gateway is one
+/// hop of the client's trace: it keeps the trace id and flags, and names itself as the parent
+/// of the upstream call with a fresh span id. A missing or malformed header starts a new trace.
+struct TraceParent: Sendable, Equatable {
+    /// 32 lowercase hex digits.
+    var traceID: String
+    /// 16 lowercase hex digits.
+    var spanID: String
+    /// 2 hex digits; `01` is "sampled".
+    var flags: String
+
+    var header: String { "00-\(traceID)-\(spanID)-\(flags)" }
+
+    /// Parses a `traceparent` value; nil when it does not follow the spec (version `ff`,
+    /// all-zero ids, wrong lengths, upper-case hex are all invalid).
+    init?(parsing value: String) {
+        let parts = value.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count >= 4,
+              parts[0].count == 2, Self.isHex(parts[0]), parts[0] != "ff",
+              parts[1].count == 32, Self.isHex(parts[1]), !Self.isZero(parts[1]),
+              parts[2].count == 16, Self.isHex(parts[2]), !Self.isZero(parts[2]),
+              parts[3].count == 2, Self.isHex(parts[3])
+        else { return nil }
+        // Version 00 has exactly four fields; later versions may append more (spec: keep going).
+        if parts[0] == "00", parts.count != 4 { return nil }
+        traceID = String(parts[1])
+        spanID = String(parts[2])
+        flags = String(parts[3])
+    }
+
+    init(traceID: String, spanID: String, flags: String) {
+        self.traceID = traceID
+        self.spanID = spanID
+        self.flags = flags
+    }
+
+    /// The header to send upstream for a request that arrived with `incoming`.
+    static func next(after incoming: String?) -> TraceParent {
+        if let incoming, let parent = TraceParent(parsing: incoming) {
+            return TraceParent(traceID: parent.traceID, spanID: randomHex(words: 1), flags: parent.flags)
+        }
+        return TraceParent(traceID: randomHex(words: 2), spanID: randomHex(words: 1), flags: "01")
+    }
+
+    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// `words` random 64-bit words as hex; never all zeros (the spec forbids zero ids).
+    static func randomHex(words: Int) -> String {
+        var g = SystemRandomNumberGenerator()
+        var values = (0..<words).map { _ in g.next() as UInt64 }
+        if values.allSatisfy({ $0 == 0 }) { values[values.count - 1] = 1 }
+        return String(unsafeUninitializedCapacity: words * 16) { buf in
+            for (w, v) in values.enumerated() {
+                for i in 0..<16 { buf[w * 16 + i] = digits[Int((v >> (60 - UInt64(i) * 4)) & 0xF)] }
+            }
+            return words * 16
+        }
+    }
+
+    private static func isHex(_ s: Substring) -> Bool {
+        s.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
+    private static func isZero(_ s: Substring) -> Bool { s.utf8.allSatisfy { $0 == 0x30 } }
+}
