@@ -92,8 +92,8 @@ enum ResponseHeaders {
     /// Provider headers a client must not get from us: cookies for the provider's domain, and
     /// ids that would contradict our own.
     static func scrub(_ h: inout HTTPHeaders) {
-        for name in ["set-cookie", "x-request-id", "server", "date", "alt-svc", "cf-ray", "strict-transport-security"] {
-            h.remove(name: name)
-        }
+        h.removeAll(named: scrubbed)
     }
+
+    static let scrubbed = ["set-cookie", "x-request-id", "server", "date", "alt-svc", "cf-ray", "strict-transport-security"]
 }

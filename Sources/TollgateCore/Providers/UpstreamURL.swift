@@ -1,22 +1,27 @@
 /// A parsed absolute http(s) URL, split the way a connection pool and a request line need it.
 /// Parsed at config load; per request only `path` is extended.
 public struct UpstreamURL: Sendable, Equatable, CustomStringConvertible {
-    public var tls: Bool
-    public var host: String
-    public var port: Int
+    public let tls: Bool
+    public let host: String
+    public let port: Int
     /// Path and query, starting with `/`; empty when the URL named none.
     public var path: String
+    /// The `Host` header value, worked out once: the port only when it is not the scheme's
+    /// default, IPv6 in brackets.
+    public let hostHeader: String
 
     public init(tls: Bool, host: String, port: Int, path: String) {
         self.tls = tls
         self.host = host
         self.port = port
         self.path = path
+        self.hostHeader = UpstreamURL.hostHeader(tls: tls, host: host, port: port)
     }
 
     public init?(_ text: String) {
         let s = Substring(text)
         let rest: Substring
+        let tls: Bool
         if s.hasPrefix("https://") {
             tls = true
             rest = s.dropFirst(8)
@@ -30,7 +35,8 @@ public struct UpstreamURL: Sendable, Equatable, CustomStringConvertible {
         var p = String(rest.dropFirst(authority.count))
         if p.hasPrefix("?") { p = "/" + p }
         while p.hasSuffix("/") { p.removeLast() }
-        path = p
+        let host: String
+        let port: Int
         // [v6]:port, host:port, host
         if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
             host = String(authority[authority.index(after: authority.startIndex)..<close])
@@ -50,11 +56,11 @@ public struct UpstreamURL: Sendable, Equatable, CustomStringConvertible {
             port = tls ? 443 : 80
         }
         if host.isEmpty { return nil }
+        self.init(tls: tls, host: host, port: port, path: p)
     }
 
-    /// The `Host` header value: the port only when it is not the scheme's default.
-    public var hostHeader: String {
-        let h = host.contains(":") ? "[\(host)]" : host
+    private static func hostHeader(tls: Bool, host: String, port: Int) -> String {
+        let h = host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]" : host
         return (tls && port == 443) || (!tls && port == 80) ? h : "\(h):\(port)"
     }
 

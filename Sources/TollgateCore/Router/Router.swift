@@ -31,6 +31,8 @@ public struct Router: Sendable {
 
     let root: Node
     public let routes: [Route]
+    /// Exact URIs by full path: most requests hit one, with a single hash instead of a walk.
+    let exact: [Substring: [Route]]
 
     public init(routes: [Route]) {
         let b = Builder()
@@ -52,9 +54,15 @@ public struct Router: Sendable {
         }
         root = b.freeze()
         self.routes = routes
+        var ex: [Substring: [Route]] = [:]
+        for r in routes where !r.uri.hasSuffix("/*") { ex[Substring(r.uri), default: []].append(r) }
+        exact = ex
     }
 
     public func match(path: Substring, method: HTTPMethod, host: String?) -> Route? {
+        if let candidates = exact[path], let r = candidates.first(where: { $0.accepts(method: method, host: host) }) {
+            return r
+        }
         var node = root
         // Candidates from shallow to deep; the deepest that accepts the request wins.
         var prefixHits: [Node] = []

@@ -97,11 +97,13 @@ final class GatewayHandler: ChannelInboundHandler, ClientResponder {
         return nil
     }
 
+    /// Headers the gateway adds to every answer. Added, not replaced: transformers build fresh
+    /// headers or scrub the provider's `x-request-id`, so none of these can be present.
     private func gatewayHeaders(_ headers: inout HTTPHeaders, _ ctx: RequestContext) {
-        headers.replaceOrAdd(name: "x-request-id", value: ctx.requestID)
+        headers.add(name: "x-request-id", value: ctx.requestID)
         if let t = ctx.target {
-            headers.replaceOrAdd(name: "x-tollgate-provider", value: t.provider)
-            headers.replaceOrAdd(name: "x-tollgate-model", value: t.model)
+            headers.add(name: "x-tollgate-provider", value: t.provider)
+            headers.add(name: "x-tollgate-model", value: t.model)
         }
         if !ctx.responseHeaders.isEmpty { headers.add(contentsOf: ctx.responseHeaders) }
         if !keepAlive { headers.replaceOrAdd(name: "connection", value: "close") }

@@ -79,9 +79,10 @@ final class UpstreamExchange: UpstreamResponseDelegate {
         conn = c
         c.handler.delegate = self
         state = .awaitingHead
+        // Neither is ever in `call.headers`: the header allowlist never forwards them.
         var headers = call.headers
-        headers.replaceOrAdd(name: "host", value: call.url.hostHeader)
-        headers.replaceOrAdd(name: "content-length", value: String(call.body.readableBytes))
+        headers.add(name: "host", value: call.url.hostHeader)
+        headers.add(name: "content-length", value: String(call.body.readableBytes))
         let uri = call.url.path.isEmpty ? "/" : call.url.path
         let head = HTTPRequestHead(version: .http1_1, method: call.method, uri: uri, headers: headers)
         c.channel.write(HTTPClientRequestPart.head(head), promise: nil)
@@ -290,7 +291,41 @@ final class UpstreamExchange: UpstreamResponseDelegate {
 /// Headers that describe one hop's connection, never relayed. `content-length` stays when a
 /// transformer kept it (passthrough: same bytes, same length); translators never set it.
 func stripHopByHop(_ headers: inout HTTPHeaders) {
-    for name in ["connection", "keep-alive", "transfer-encoding", "proxy-connection", "upgrade", "te", "trailer"] {
-        headers.remove(name: name)
+    headers.removeAll(named: hopByHop)
+}
+
+let hopByHop: [String] = ["connection", "keep-alive", "transfer-encoding", "proxy-connection", "upgrade", "te", "trailer"]
+
+extension HTTPHeaders {
+    /// Removes every header whose name is in `names` (lowercase), in one pass over the headers;
+    /// nothing is rebuilt when none is present, the common case on the hot path.
+    public mutating func removeAll(named names: [String]) {
+        var found = false
+        for (name, _) in self where HTTPHeaders.isAny(name, of: names) {
+            found = true
+            break
+        }
+        guard found else { return }
+        var kept = HTTPHeaders()
+        for (name, value) in self where !HTTPHeaders.isAny(name, of: names) { kept.add(name: name, value: value) }
+        self = kept
+    }
+
+    private static func isAny(_ name: String, of names: [String]) -> Bool {
+        let n = name.utf8
+        let count = n.count
+        for candidate in names where candidate.utf8.count == count {
+            var c = candidate.utf8.makeIterator()
+            var equal = true
+            for byte in n {
+                // Header names are ASCII; setting bit 5 lowercases letters and leaves `-` as is.
+                guard let x = c.next(), byte | 0x20 == x else {
+                    equal = false
+                    break
+                }
+            }
+            if equal { return true }
+        }
+        return false
     }
 }
