@@ -19,9 +19,10 @@ build:
 ## build-tests: one release build of the binary *and* the unit tests.
 ## `swift test -c release` compiles every module with testability, so it cannot reuse a plain
 ## release build (measured: a full second compile). Building once with --build-tests gives both
-## the test bundle and a binary for the e2e suite. (A later plain `make build` recompiles.)
+## the test bundle and a binary for the e2e suite; -enable-testing is what lets the unit tests'
+## `@testable import` compile in release. (A later plain `make build` recompiles.)
 build-tests:
-	$(SWIFT) build -c release --build-tests
+	$(SWIFT) build -c release --build-tests -Xswiftc -enable-testing
 
 ## unit: the Swift unit tests (XCTest + Swift Testing), release configuration
 unit: build-tests
