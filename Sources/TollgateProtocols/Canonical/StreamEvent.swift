@@ -32,3 +32,14 @@ extension Usage {
         reasoningTokens = max(reasoningTokens, other.reasoningTokens)
     }
 }
+
+extension StreamEvent {
+    /// What a decoder emits when the provider's connection closes: `.end` when the answer had
+    /// finished (some servers close without their end marker), else an error the client must
+    /// see rather than a stream that looks complete.
+    static func closing(finished: Bool) -> StreamEvent {
+        finished
+            ? .end
+            : .error(GatewayError(status: 502, kind: .apiError, message: "The upstream stream ended before the answer finished."))
+    }
+}

@@ -28,11 +28,7 @@ struct OpenAIChatStreamDecoder: StreamDecoder {
         for e in sse.finish() { handle(e, into: &out) }
         guard !ended else { return out }
         ended = true
-        if finished {
-            out.append(.end)
-        } else {
-            out.append(.error(GatewayError(status: 502, kind: .apiError, message: "The upstream stream ended before the answer finished.")))
-        }
+        out.append(.closing(finished: finished))
         return out
     }
 
