@@ -89,15 +89,15 @@ final class AdminHandler: ChannelInboundHandler {
         case .end:
             guard let h = head else { return }
             head = nil
-            let parts = h.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+            let (path, rawQuery) = RequestURI.split(h.uri)
             var query: [String: String] = [:]
-            if parts.count > 1 {
-                for kv in parts[1].split(separator: "&") {
+            if let rawQuery {
+                for kv in rawQuery.split(separator: "&") {
                     let p = kv.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                     query[String(p[0]).removingPercentEncodingLoosely] = p.count > 1 ? String(p[1]).removingPercentEncodingLoosely : ""
                 }
             }
-            let req = AdminRequest(method: h.method, path: String(parts.first ?? ""), query: query, headers: h.headers, body: body)
+            let req = AdminRequest(method: h.method, path: String(path), query: query, headers: h.headers, body: body)
             let keepAlive = h.isKeepAlive
             let server = self.server
             let loop = context.eventLoop

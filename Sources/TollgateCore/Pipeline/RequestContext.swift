@@ -60,14 +60,7 @@ public final class RequestContext {
     ) {
         self.requestID = requestID
         self.head = head
-        let uri = head.uri
-        if let q = uri.firstIndex(of: "?") {
-            path = uri[..<q]
-            query = uri[uri.index(after: q)...]
-        } else {
-            path = uri[...]
-            query = nil
-        }
+        (path, query) = RequestURI.split(head.uri)
         self.body = body
         self.route = route
         self.eventLoop = eventLoop

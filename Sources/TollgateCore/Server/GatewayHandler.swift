@@ -68,17 +68,17 @@ final class GatewayHandler: ChannelInboundHandler, ClientResponder {
         keepAlive = false
         let e = GatewayError(status: 413, kind: .requestTooLarge, message: "request body is larger than \(limit) bytes")
         let (status, headers, body) = ErrorBody.render(e, as: proto)
-        write(status, headers, body, requestID: head.headers.first(name: "x-request-id") ?? RequestID.make(), then: nil)
+        write(status, headers, body, requestID: head.headers.first(name: "x-request-id") ?? RequestID.make())
     }
 
     private func dispatch(_ head: HTTPRequestHead, _ body: ByteBuffer, _ runtime: GatewayRuntime, context: ChannelHandlerContext) {
         let requestID = head.headers.first(name: "x-request-id") ?? RequestID.make()
-        let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        let path = RequestURI.split(head.uri).path
         guard let route = runtime.router.match(path: path, method: head.method, host: head.headers.first(name: "host")) else {
             state = .idle
             let e = GatewayError(status: 404, kind: .notFound, message: "no route for \(head.method.rawValue) \(path)")
             let (status, headers, body) = ErrorBody.render(e, as: Route.guessProtocol(path))
-            write(status, headers, body, requestID: requestID, then: nil)
+            write(status, headers, body, requestID: requestID)
             return
         }
         guard let pool = server.services.pools?.pool(for: context.eventLoop) else { return }
@@ -167,7 +167,7 @@ final class GatewayHandler: ChannelInboundHandler, ClientResponder {
         server.requestFinished()
     }
 
-    private func write(_ status: HTTPResponseStatus, _ headers: HTTPHeaders, _ body: ByteBuffer, requestID: String, then: (() -> Void)?) {
+    private func write(_ status: HTTPResponseStatus, _ headers: HTTPHeaders, _ body: ByteBuffer, requestID: String) {
         var h = headers
         h.replaceOrAdd(name: "x-request-id", value: requestID)
         if !keepAlive { h.replaceOrAdd(name: "connection", value: "close") }

@@ -36,7 +36,7 @@ extension GatewayServer: InternalExecutor {
         return loop.flatSubmit { [self] in
             let runtime = runtime.current
             let head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.uri, headers: request.headers)
-            let path = request.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            let path = RequestURI.split(request.uri).path
             guard let route = runtime.router.match(path: path, method: request.method, host: nil) else {
                 return loop.makeSucceededFuture(InternalResponse(status: .notFound, headers: HTTPHeaders(), body: ByteBuffer()))
             }
