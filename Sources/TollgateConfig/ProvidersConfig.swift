@@ -108,20 +108,20 @@ extension ProviderConfig {
         if m.present("api_key") != nil, m.present("keys") != nil {
             d.error("use either 'api_key' or 'keys', not both", at: m.keyMark("keys") ?? m.mark)
         }
-        if let key = d.read({ () throws(ConfigError) in try m.string("api_key") }), !key.isEmpty {
+        if let key = d.read({ () throws(ConfigError) in try m.headerString("api_key") }), !key.isEmpty {
             provider.keys = [ProviderKey(value: key)]
         }
         for item in d.sequence(m, "keys") {
             if let key = decodeKey(item, &d), !key.value.isEmpty { provider.keys.append(key) }
         }
 
-        provider.apiVersion = d.read { () throws(ConfigError) in try m.string("api_version") }
-        provider.project = d.read { () throws(ConfigError) in try m.string("project") }
-        provider.region = d.read { () throws(ConfigError) in try m.string("region") }
+        provider.apiVersion = d.read { () throws(ConfigError) in try m.pathToken("api_version") }
+        provider.project = d.read { () throws(ConfigError) in try m.pathToken("project") }
+        provider.region = d.read { () throws(ConfigError) in try m.pathToken("region") }
         provider.models = d.read { () throws(ConfigError) in try m.stringList("models") } ?? []
         if let node = m.present("deployments"), let deployments = d.openMapping(node, "deployments") {
             for entry in deployments.entries {
-                if let deployment = d.read({ () throws(ConfigError) in try entry.value.string() }) {
+                if let deployment = d.read({ () throws(ConfigError) in try entry.value.pathToken() }) {
                     provider.deployments[entry.key] = deployment
                 }
             }
@@ -131,9 +131,15 @@ extension ProviderConfig {
 
     /// A `keys:` item: `{value, weight, models}`, or just the key as a string.
     static func decodeKey(_ node: ConfigNode, _ d: inout Diagnostics) -> ProviderKey? {
-        if case .scalar(let value) = node.value { return ProviderKey(value: value) }
+        if case .scalar = node.value {
+            return d.read { () throws(ConfigError) in try node.headerString() }.map { ProviderKey(value: $0) }
+        }
         guard let m = d.mapping(node, "provider key", allowed: ["value", "weight", "models"]) else { return nil }
         guard let value = d.read({ () throws(ConfigError) in try m.requiredString("value") }) else { return nil }
+        if !HeaderSafety.isSafeValue(value) {
+            d.error("contains a control character (a stray newline?); it is sent in an HTTP header", at: m["value"]?.mark ?? m.mark)
+            return nil
+        }
         var key = ProviderKey(value: value)
         if let weight = d.read({ () throws(ConfigError) in try m.int("weight") }) {
             if weight >= 1 { key.weight = weight } else { d.error("weight must be at least 1", at: m["weight"]?.mark ?? m.mark) }

@@ -223,3 +223,35 @@ import Testing
         #expect(e.description == "f:1:2: one\nf:3:4: two")
     }
 }
+
+/// Values that end up in headers or upstream URLs are checked at load: the request path
+/// writes headers without NIO's outbound validation.
+@Suite struct HeaderSafetyTests {
+    @Test func keysWithControlCharactersAreRefusedAtTheirLine() {
+        #expect(errors("""
+            providers:
+              openai: {api_key: "sk-a\\r\\nx-evil: 1"}
+              anthropic:
+                keys: ["ok", {value: "sk-b\\n", weight: 2}]
+              azure: {type: azure, endpoint: "https://a.example", deployments: {gpt: "dep loy"}, api_version: "2024?x"}
+            routes: []
+            """) == [
+            "r.yaml:2:21: contains a control character (a stray newline?); it is sent in an HTTP header",
+            "r.yaml:4:26: contains a control character (a stray newline?); it is sent in an HTTP header",
+            "r.yaml:5:74: must not contain spaces, control characters, '?' or '#'; it is part of the upstream URL",
+            "r.yaml:5:99: must not contain spaces, control characters, '?' or '#'; it is part of the upstream URL",
+        ])
+    }
+
+    @Test func valuesAndTokens() {
+        #expect(HeaderSafety.isSafeValue("Bearer sk-abc\tdef"))
+        #expect(!HeaderSafety.isSafeValue("sk\r\nx: y"))
+        #expect(!HeaderSafety.isSafeValue("sk\u{0}"))
+        #expect(HeaderSafety.isSafeToken("claude-3-5-sonnet@20240620"))
+        #expect(HeaderSafety.isSafeToken("meta-llama/Llama-3.1-8B:free"))
+        #expect(!HeaderSafety.isSafeToken("gpt 4o"))
+        #expect(!HeaderSafety.isSafeToken("gpt?alt=sse"))
+        #expect(!HeaderSafety.isSafeToken("gpt#x"))
+        #expect(!HeaderSafety.isSafeToken("gpt\n"))
+    }
+}

@@ -37,8 +37,8 @@ struct AIProxyConfig: Sendable {
             throw ConfigError(mark: m["provider"]?.mark ?? m.mark,
                 message: "ai-proxy: unknown provider '\(p)' (known: \(providers.names.joined(separator: ", ")))")
         }
-        model = try m.string("model")
-        apiKey = try m.string("api_key").flatMap { $0.isEmpty ? nil : $0 }
+        model = try m.pathToken("model")
+        apiKey = try m.headerString("api_key").flatMap { $0.isEmpty ? nil : $0 }
         if let o = try m.mapping("override", "ai-proxy override", allowed: ["endpoint"]), let e = try o.string("endpoint"), !e.isEmpty {
             guard let u = UpstreamURL(e) else {
                 throw ConfigError(mark: o["endpoint"]?.mark ?? o.mark, message: "ai-proxy: override.endpoint '\(e)' is not an http(s) URL")
@@ -60,7 +60,7 @@ struct AIProxyConfig: Sendable {
         allowDirectKeys = try m.bool("allow_direct_keys") ?? false
         var fb: [ResolvedTarget] = []
         for item in try m.stringList("fallbacks") ?? [] {
-            guard let slash = item.firstIndex(of: "/"), providers[String(item[..<slash])] != nil else {
+            guard let slash = item.firstIndex(of: "/"), providers[String(item[..<slash])] != nil, HeaderSafety.isSafeToken(item) else {
                 throw ConfigError(mark: m["fallbacks"]?.mark ?? m.mark,
                     message: "ai-proxy: fallback '\(item)' must be provider/model with a known provider")
             }

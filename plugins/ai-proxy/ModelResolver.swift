@@ -1,3 +1,4 @@
+import TollgateConfig
 import TollgateCore
 import TollgateJSON
 import TollgateProtocols
@@ -16,7 +17,8 @@ struct ModelResolver: TargetResolving {
         let requested = try requestedModel(ctx)
         var provider: String?
         var model = requested
-        if let slash = requested.firstIndex(of: "/") {
+        // On the UTF-8 view: `String.firstIndex(of: Character)` walks grapheme clusters.
+        if let slash = requested.utf8.firstIndex(of: UInt8(ascii: "/")) {
             let prefix = String(requested[..<slash])
             if known.contains(prefix) {
                 provider = prefix
@@ -29,6 +31,10 @@ struct ModelResolver: TargetResolving {
         let p = config.provider ?? provider ?? config.surface.defaultProvider
         if let fixed = config.model { model = fixed }
         guard !model.isEmpty else { throw GatewayError.badRequest("missing model", param: "model") }
+        // The model goes into the upstream URL (Gemini, Vertex, Azure) and a response header.
+        guard HeaderSafety.isSafeToken(model) else {
+            throw GatewayError.badRequest("model name must not contain spaces, control characters, '?' or '#'", param: "model")
+        }
         return ResolvedTarget(provider: p, model: model)
     }
 

@@ -22,6 +22,8 @@ public struct Provider: Sendable {
 
     /// Picks a key for `model`: a weighted random choice among the keys whose `models` allow it.
     public func key(for model: String) -> String? {
+        // One key for every model, the usual case: no random draw.
+        if keys.count == 1, keys[0].models.isEmpty { return keys[0].value }
         var total = 0
         for k in keys where k.models.isEmpty || k.models.contains(where: { $0.matches(model) }) { total += max(k.weight, 0) }
         guard total > 0 else { return keys.count == 1 && keys[0].models.isEmpty ? keys[0].value : nil }
@@ -40,11 +42,23 @@ public struct Provider: Sendable {
 public struct ProviderRegistry: Sendable {
     public private(set) var byName: [String: Provider]
 
+    private static func trimmed(_ s: String) -> String {
+        let u = s.utf8
+        guard let first = u.firstIndex(where: { $0 > 0x20 }), let last = u.lastIndex(where: { $0 > 0x20 }) else { return "" }
+        return String(s[first...last])
+    }
+
     public init(config: [ProviderConfig], environment: [String: String]) throws(ConfigErrors) {
         var map: [String: Provider] = [:]
         var errors: [ConfigError] = []
         for b in BuiltinProvider.all {
-            let key = b.keyVariable.flatMap { environment[$0] }.flatMap { $0.isEmpty ? nil : $0 }
+            // A trailing newline (a key file read into the variable) is trimmed; any other
+            // control character would end up in the Authorization header: refused.
+            var key = b.keyVariable.flatMap { environment[$0] }.map(Self.trimmed).flatMap { $0.isEmpty ? nil : $0 }
+            if let k = key, let v = b.keyVariable, !HeaderSafety.isSafeValue(k) {
+                errors.append(ConfigError(mark: .file("$" + v), message: "contains a control character; it is sent in an HTTP header"))
+                key = nil
+            }
             map[b.name] = Provider(
                 name: b.name, kind: b.kind, endpoint: UpstreamURL(b.endpoint),
                 keys: key.map { [Provider.Key(value: $0, weight: 1, models: [])] } ?? [],

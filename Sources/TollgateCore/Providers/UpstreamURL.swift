@@ -19,6 +19,8 @@ public struct UpstreamURL: Sendable, Equatable, CustomStringConvertible {
     }
 
     public init?(_ text: String) {
+        // Host and path go into the request line and `Host` header unvalidated (see HeaderSafety).
+        guard text.utf8.allSatisfy({ $0 > 0x20 && $0 != 0x7F }) else { return nil }
         let s = Substring(text)
         let rest: Substring
         let tls: Bool

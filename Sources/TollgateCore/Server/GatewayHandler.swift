@@ -2,8 +2,11 @@ import NIOCore
 import NIOHTTP1
 import TollgateProtocols
 
-/// Reads requests off one client connection and answers them, one at a time (HTTP/1.1
-/// pipelining is serialized by NIO's pipeline handler in front of this one).
+/// Reads requests off one client connection and answers them, one at a time. It sits right
+/// after NIO's HTTP codec: no pipelining helper or error handler in between, since each extra
+/// handler costs a type cast per message part and the helper also re-registers the socket for
+/// reading on every request. Their two jobs are done here instead: a request pipelined behind
+/// one still being answered waits in `queued`, and a request NIO cannot parse gets a 400.
 final class GatewayHandler: ChannelInboundHandler, ClientResponder {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -20,6 +23,12 @@ final class GatewayHandler: ChannelInboundHandler, ClientResponder {
     private var state = State.idle
     private var context: ChannelHandlerContext?
     private var keepAlive = true
+    /// Parts of pipelined requests that arrived while an answer was still going out.
+    private var queued = CircularBuffer<HTTPServerRequestPart>()
+    private var replaying = false
+    private var readPaused = false
+    /// Past this many queued parts the socket is not read until the queue drains.
+    private static let maxQueued = 64
 
     init(server: GatewayServer) {
         self.server = server
@@ -29,7 +38,18 @@ final class GatewayHandler: ChannelInboundHandler, ClientResponder {
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        let part = unwrapInboundIn(data)
+        if case .running = state {
+            enqueue(part, context: context)
+        } else if !queued.isEmpty {
+            enqueue(part, context: context)
+        } else {
+            receive(part, context: context)
+        }
+    }
+
+    private func receive(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        switch part {
         case .head(let head):
             keepAlive = head.isKeepAlive
             let runtime = server.runtime.current
@@ -60,6 +80,39 @@ final class GatewayHandler: ChannelInboundHandler, ClientResponder {
                 break
             }
         }
+    }
+
+    private func enqueue(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        queued.append(part)
+        if queued.count > Self.maxQueued, !readPaused {
+            readPaused = true
+            try? context.channel.syncOptions?.setOption(.autoRead, value: false)
+        }
+    }
+
+    /// Feeds queued parts through `receive` until one request is running again. Runs when an
+    /// answer is complete; `replaying` keeps a request answered synchronously (a 404, a plugin's
+    /// rejection) from re-entering the loop.
+    private func replayQueued() {
+        guard let context, !replaying else { return }
+        guard keepAlive else {
+            queued.removeAll()  // the connection closes after this answer
+            return
+        }
+        replaying = true
+        defer { replaying = false }
+        while !isRunning, let part = queued.popFirst() {
+            receive(part, context: context)
+        }
+        if readPaused, queued.isEmpty {
+            readPaused = false
+            try? context.channel.syncOptions?.setOption(.autoRead, value: true)
+        }
+    }
+
+    private var isRunning: Bool {
+        if case .running = state { return true }
+        return false
     }
 
     private func rejectTooLarge(_ head: HTTPRequestHead, limit: Int) {
@@ -136,11 +189,19 @@ final class GatewayHandler: ChannelInboundHandler, ClientResponder {
     func sendEnd() {
         guard let context, let d = dispatcher else { return }
         state = .idle
-        let close = !keepAlive
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
-            if close { context.close(promise: nil) }
-        }
+        writeEnd(context)
         finish(d)
+    }
+
+    /// Ends the answer; a promise (an allocation) only when the connection closes after it.
+    private func writeEnd(_ context: ChannelHandlerContext) {
+        if keepAlive {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        } else {
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+                context.close(promise: nil)
+            }
+        }
     }
 
     func sendWhole(_ status: HTTPResponseStatus, _ headers: HTTPHeaders, _ body: ByteBuffer) {
@@ -165,6 +226,7 @@ final class GatewayHandler: ChannelInboundHandler, ClientResponder {
     private func finish(_ d: Dispatcher) {
         d.log()
         server.requestFinished()
+        if !queued.isEmpty { replayQueued() }
     }
 
     private func write(_ status: HTTPResponseStatus, _ headers: HTTPHeaders, _ body: ByteBuffer, requestID: String) {
@@ -180,10 +242,7 @@ final class GatewayHandler: ChannelInboundHandler, ClientResponder {
         head.headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-        let close = !keepAlive
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
-            if close { context.close(promise: nil) }
-        }
+        writeEnd(context)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -200,7 +259,20 @@ final class GatewayHandler: ChannelInboundHandler, ClientResponder {
         context.fireChannelInactive()
     }
 
+    /// NIO's decoder could not parse the request: answer 400 if nothing is being answered yet
+    /// (what NIO's error handler would do, in the caller's protocol), then close.
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        context.close(promise: nil)
+        guard error is HTTPParserError, !isRunning else {
+            context.close(promise: nil)
+            return
+        }
+        let path: Substring
+        if case .receiving(let head, _, _) = state { path = RequestURI.split(head.uri).path } else { path = "/" }
+        state = .discarding
+        queued.removeAll()
+        keepAlive = false
+        let e = GatewayError(status: 400, kind: .invalidRequest, message: "malformed HTTP request: \(error)")
+        let (status, headers, body) = ErrorBody.render(e, as: Route.guessProtocol(path))
+        write(status, headers, body, requestID: RequestID.make())
     }
 }

@@ -36,7 +36,11 @@ public final class GatewayServer: Sendable {
                 do {
                     let sync = channel.pipeline.syncOperations
                     if let sslContext { try sync.addHandler(NIOSSLServerHandler(context: sslContext)) }
-                    try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+                    // No pipelining helper, no error handler: GatewayHandler does both (see there). Outbound
+                    // header validation is off: every header we write was parsed by NIO or checked
+                    // when the config was loaded or the model resolved (`HeaderSafety`).
+                    try sync.configureHTTPServerPipeline(
+                        withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false)
                     try sync.addHandler(GatewayHandler(server: self))
                     return channel.eventLoop.makeSucceededVoidFuture()
                 } catch {

@@ -95,7 +95,8 @@ final class ConnectionPool {
                         let isIP = host.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" }
                         try sync.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: isIP ? nil : host))
                     }
-                    try sync.addHTTPClientHandlers()
+                    // Header validation off, as on the server side: see GatewayServer.
+                    try sync.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
                     try sync.addHandler(UpstreamClientHandler())
                     return channel.eventLoop.makeSucceededVoidFuture()
                 } catch {
