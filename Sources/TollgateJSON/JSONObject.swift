@@ -5,6 +5,11 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
     public private(set) var pairs: [Element]
 
     public init() { pairs = [] }
+    /// Room for `capacity` keys up front: the parser's objects skip the 1→2→4→8 regrowth.
+    public init(minimumCapacity capacity: Int) {
+        pairs = []
+        pairs.reserveCapacity(capacity)
+    }
     public init(_ pairs: [(String, JSON)]) { self.pairs = pairs.map { (key: $0.0, value: $0.1) } }
     public init(dictionaryLiteral elements: (String, JSON)...) { self.init(elements) }
 

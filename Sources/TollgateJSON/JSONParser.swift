@@ -79,9 +79,9 @@ struct JSONParser {
     mutating func parseObject(depth: Int) throws(JSONParseError) -> JSON {
         guard depth <= Self.maxDepth else { throw error("nesting too deep") }
         i += 1
-        var obj = JSONObject()
         skipWhitespace()
-        if i < end, base[i] == UInt8(ascii: "}") { i += 1; return .object(obj) }
+        if i < end, base[i] == UInt8(ascii: "}") { i += 1; return .object(JSONObject()) }
+        var obj = JSONObject(minimumCapacity: 8)
         while true {
             skipWhitespace()
             guard i < end, base[i] == UInt8(ascii: "\"") else { throw error("expected a string key") }

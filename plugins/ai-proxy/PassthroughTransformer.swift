@@ -14,6 +14,7 @@ final class PassthroughTransformer: ResponseTransformer {
     private var decoder: (any StreamDecoder)?
     /// OpenAI streams: reads usage and, when the gateway asked for it, removes the usage chunk.
     private var tap: OpenAIChatUsageTap?
+    private var wantsWhole = false
     private var whole: ByteBuffer?
     private var isEventStream = false
 
@@ -35,7 +36,7 @@ final class PassthroughTransformer: ResponseTransformer {
             } else if isEventStream {
                 decoder = Translation.codec(proto).makeStreamDecoder()
             } else {
-                whole = ByteBuffer()
+                wantsWhole = true
             }
         }
         return .stream(status, h)
@@ -55,11 +56,17 @@ final class PassthroughTransformer: ResponseTransformer {
             let events = part.withUnsafeReadableBytes { d.feed($0) }
             decoder = d
             for case .usage(let u) in events { ctx.usage.merge(u) }
-        } else if var w = whole {
-            whole = nil
-            var p = part
-            w.writeBuffer(&p)
-            whole = w
+        } else if wantsWhole {
+            // The usual answer arrives in one part: keep a reference to it, copy only when a
+            // second part comes.
+            if var w = whole {
+                whole = nil
+                var p = part
+                w.writeBuffer(&p)
+                whole = w
+            } else {
+                whole = part
+            }
         }
         return part
     }
@@ -75,8 +82,7 @@ final class PassthroughTransformer: ResponseTransformer {
             for case .usage(let u) in d.finish() { ctx.usage.merge(u) }
             decoder = d
         } else if let w = whole, w.readableBytes > 0,
-            let json = try? w.withUnsafeReadableBytes({ buf throws(JSONParseError) in try JSON.parse(buf) }),
-            let u = Translation.codec(proto).usage(in: json)
+            let u = w.withUnsafeReadableBytes({ Translation.codec(proto).usage(inBytes: $0) })
         {
             ctx.usage.merge(u)
         }
@@ -91,9 +97,10 @@ final class PassthroughTransformer: ResponseTransformer {
 enum ResponseHeaders {
     /// Provider headers a client must not get from us: cookies for the provider's domain, and
     /// ids that would contradict our own.
+    /// The hop-by-hop ones go in the same pass (the exchange's own pass then finds none).
     static func scrub(_ h: inout HTTPHeaders) {
         h.removeAll(named: scrubbed)
     }
 
-    static let scrubbed = ["set-cookie", "x-request-id", "server", "date", "alt-svc", "cf-ray", "strict-transport-security"]
+    static let scrubbed = HeaderNameSet(["set-cookie", "x-request-id", "server", "date", "alt-svc", "cf-ray", "strict-transport-security"]) + .hopByHop
 }

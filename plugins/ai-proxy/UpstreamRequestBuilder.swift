@@ -48,8 +48,8 @@ enum UpstreamRequestBuilder {
         let providerProtocol = provider.wireProtocol(op)
         let inbound = surface.wireProtocol
         var headers = ctx.forwardHeaders
-        headers.replaceOrAdd(name: "content-type", value: "application/json")
-        headers.replaceOrAdd(name: "accept", value: stream ? "text/event-stream" : "application/json")
+        headers.set(name: "content-type", value: "application/json")
+        headers.set(name: "accept", value: stream ? "text/event-stream" : "application/json")
         let key = (config.allowDirectKeys ? DirectKey.find(ctx) : nil) ?? (isFallback ? nil : config.apiKey) ?? provider.key(for: target.model)
         provider.authHeaders(key, into: &headers)
 

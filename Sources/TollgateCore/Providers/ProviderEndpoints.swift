@@ -95,14 +95,13 @@ extension Provider {
 
     /// The headers that carry `key`, the way this provider's own SDK sends it.
     public func authHeaders(_ key: String?, into headers: inout HTTPHeaders) {
-        if kind == .anthropic { headers.replaceOrAdd(name: "anthropic-version", value: "2023-06-01") }
+        if kind == .anthropic { headers.set(name: "anthropic-version", value: "2023-06-01") }
         guard let key, !key.isEmpty else { return }
         switch kind {
-        case .openai, .openAICompatible, .vertex: headers.replaceOrAdd(name: "authorization", value: "Bearer \(key)")
-        case .anthropic: headers.replaceOrAdd(name: "x-api-key", value: key)
-        case .gemini: headers.replaceOrAdd(name: "x-goog-api-key", value: key)
-        case .azure: headers.replaceOrAdd(name: "api-key", value: key)
-        case .ollama: headers.replaceOrAdd(name: "authorization", value: "Bearer \(key)")
+        case .openai, .openAICompatible, .vertex, .ollama: headers.set(name: "authorization", value: "Bearer " + key)
+        case .anthropic: headers.set(name: "x-api-key", value: key)
+        case .gemini: headers.set(name: "x-goog-api-key", value: key)
+        case .azure: headers.set(name: "api-key", value: key)
         }
     }
 

@@ -32,7 +32,7 @@ final class UpstreamExchange: UpstreamResponseDelegate {
     private var index = 0
     private var state = State.connecting
     private var conn: UpstreamConnection?
-    private var timer: Scheduled<Void>?
+    private var timer: NIOScheduledCallback?
     private var lastActivity = NIODeadline.now()
     private var retriedStale = false
     /// Caps a buffered (non-stream) answer so a runaway upstream cannot exhaust memory.
@@ -84,12 +84,7 @@ final class UpstreamExchange: UpstreamResponseDelegate {
         headers.add(name: "host", value: call.url.hostHeader)
         headers.add(name: "content-length", value: String(call.body.readableBytes))
         let uri = call.url.path.isEmpty ? "/" : call.url.path
-        let head = HTTPRequestHead(version: .http1_1, method: call.method, uri: uri, headers: headers)
-        c.channel.write(HTTPClientRequestPart.head(head), promise: nil)
-        if call.body.readableBytes > 0 {
-            c.channel.write(HTTPClientRequestPart.body(.byteBuffer(call.body)), promise: nil)
-        }
-        c.channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+        c.handler.send(HTTPRequestHead(version: .http1_1, method: call.method, uri: uri, headers: headers), body: call.body)
     }
 
     // MARK: upstream events
@@ -252,9 +247,14 @@ final class UpstreamExchange: UpstreamResponseDelegate {
         timer?.cancel()
         lastActivity = .now()
         let timeout = call.timeout
-        timer = ctx.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak self] in
-            self?.timerFired()
-        }
+        timer = try? ctx.eventLoop.assumeIsolated().scheduleCallback(in: timeout, handler: TimeoutCallback(exchange: self))
+    }
+
+    /// A scheduled callback, not `scheduleTask`: no promise to allocate and fail on every
+    /// cancel, and the exchange is cancelled on nearly every request.
+    private struct TimeoutCallback: NIOScheduledCallbackHandler {
+        weak var exchange: UpstreamExchange?
+        func handleScheduledCallback(eventLoop: some EventLoop) { exchange?.timerFired() }
     }
 
     private func timerFired() {
@@ -282,50 +282,12 @@ final class UpstreamExchange: UpstreamResponseDelegate {
             return
         }
         let remaining = timeout - idle
-        timer = ctx.eventLoop.assumeIsolated().scheduleTask(in: remaining) { [weak self] in
-            self?.timerFired()
-        }
+        timer = try? ctx.eventLoop.assumeIsolated().scheduleCallback(in: remaining, handler: TimeoutCallback(exchange: self))
     }
 }
 
 /// Headers that describe one hop's connection, never relayed. `content-length` stays when a
 /// transformer kept it (passthrough: same bytes, same length); translators never set it.
 func stripHopByHop(_ headers: inout HTTPHeaders) {
-    headers.removeAll(named: hopByHop)
-}
-
-let hopByHop: [String] = ["connection", "keep-alive", "transfer-encoding", "proxy-connection", "upgrade", "te", "trailer"]
-
-extension HTTPHeaders {
-    /// Removes every header whose name is in `names` (lowercase), in one pass over the headers;
-    /// nothing is rebuilt when none is present, the common case on the hot path.
-    public mutating func removeAll(named names: [String]) {
-        var found = false
-        for (name, _) in self where HTTPHeaders.isAny(name, of: names) {
-            found = true
-            break
-        }
-        guard found else { return }
-        var kept = HTTPHeaders()
-        for (name, value) in self where !HTTPHeaders.isAny(name, of: names) { kept.add(name: name, value: value) }
-        self = kept
-    }
-
-    private static func isAny(_ name: String, of names: [String]) -> Bool {
-        let n = name.utf8
-        let count = n.count
-        for candidate in names where candidate.utf8.count == count {
-            var c = candidate.utf8.makeIterator()
-            var equal = true
-            for byte in n {
-                // Header names are ASCII; setting bit 5 lowercases letters and leaves `-` as is.
-                guard let x = c.next(), byte | 0x20 == x else {
-                    equal = false
-                    break
-                }
-            }
-            if equal { return true }
-        }
-        return false
-    }
+    headers.removeAll(named: HeaderNameSet.hopByHop)
 }

@@ -27,6 +27,7 @@ public enum AnthropicCodec: ProtocolCodec {
         AnthropicErrors.encode(error)
     }
 
+    public static let usageKeys = ["usage"]
     public static func usage(in body: JSON) -> Usage? {
         AnthropicUsage.decode(body["usage"])
     }

@@ -17,6 +17,9 @@ public protocol ProtocolCodec {
     static func encodeError(_ error: GatewayError) -> JSON
     /// Usage from a whole response body of this protocol, for passthrough accounting.
     static func usage(in body: JSON) -> Usage?
+    /// The top-level keys `usage(in:)` reads: a passthrough answer is skimmed and only these
+    /// are parsed, not the whole answer.
+    static var usageKeys: [String] { get }
 
     static func makeStreamDecoder() -> any StreamDecoder
     static func makeStreamEncoder(_ options: StreamEncoderOptions) -> any StreamEncoder
@@ -49,5 +52,18 @@ public struct StreamEncoderOptions: Sendable, Equatable {
     public init(includeUsage: Bool = false, model: String = "") {
         self.includeUsage = includeUsage
         self.model = model
+    }
+}
+
+extension ProtocolCodec {
+    /// Usage from a whole response body's bytes: the top level is skimmed and only the
+    /// `usageKeys` values are parsed. Nil when the body is not a JSON object or has no usage.
+    public static func usage(inBytes bytes: UnsafeRawBufferPointer) -> Usage? {
+        guard let skim = try? JSONSkim(bytes) else { return nil }
+        var object = JSONObject()
+        for key in usageKeys {
+            if let v = skim.value(key, in: bytes) { object.append(key, v) }
+        }
+        return object.isEmpty ? nil : usage(in: .object(object))
     }
 }

@@ -14,6 +14,7 @@ public enum GeminiCodec: ProtocolCodec {
     public static func encodeResponse(_ response: ChatResponse) -> JSON { GeminiResponseEncoder.encode(response) }
     public static func decodeError(status: Int, body: [UInt8]) -> GatewayError { GeminiErrors.decode(status: status, body: body) }
     public static func encodeError(_ error: GatewayError) -> JSON { GeminiErrors.encode(error) }
+    public static let usageKeys = ["usageMetadata", "usage_metadata"]
     public static func usage(in body: JSON) -> Usage? {
         body.gemini("usageMetadata", "usage_metadata").map(GeminiUsage.decode)
     }

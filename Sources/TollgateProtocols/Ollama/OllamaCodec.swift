@@ -13,6 +13,7 @@ public enum OllamaCodec: ProtocolCodec {
     public static func encodeResponse(_ response: ChatResponse) -> JSON { OllamaResponseEncoder.encode(response) }
     public static func decodeError(status: Int, body: [UInt8]) -> GatewayError { OllamaErrors.decode(status: status, body: body) }
     public static func encodeError(_ error: GatewayError) -> JSON { OllamaErrors.encode(error) }
+    public static let usageKeys = ["prompt_eval_count", "eval_count"]
     public static func usage(in body: JSON) -> Usage? {
         body["eval_count"] == nil && body["prompt_eval_count"] == nil ? nil : OllamaResponseDecoder.usage(body)
     }

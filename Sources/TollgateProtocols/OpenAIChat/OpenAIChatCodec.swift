@@ -27,6 +27,7 @@ public enum OpenAIChatCodec: ProtocolCodec {
         OpenAIChatErrors.encode(error)
     }
 
+    public static let usageKeys = ["usage"]
     public static func usage(in body: JSON) -> Usage? {
         OpenAIChatUsage.decode(body["usage"])
     }

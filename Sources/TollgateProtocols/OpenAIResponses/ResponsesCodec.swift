@@ -14,6 +14,7 @@ public enum ResponsesCodec: ProtocolCodec {
     public static func encodeResponse(_ response: ChatResponse) -> JSON { ResponsesResponseEncoder.encode(response) }
     public static func decodeError(status: Int, body: [UInt8]) -> GatewayError { OpenAIChatCodec.decodeError(status: status, body: body) }
     public static func encodeError(_ error: GatewayError) -> JSON { OpenAIChatCodec.encodeError(error) }
+    public static let usageKeys = ["usage", "response"]
     public static func usage(in body: JSON) -> Usage? {
         guard let u = body["usage"] ?? body["response"]?["usage"], !u.isNull else { return nil }
         return ResponsesUsage.decode(u)
