@@ -5,13 +5,12 @@ import Logging
 enum AccessLog {
     static func write(_ f: RequestFacts, to logger: Logger) {
         guard logger.logLevel <= .info else { return }
-        var m: Logger.Metadata = [
-            "request_id": .string(f.requestID),
-            "route": .string(f.route),
-            // Numbers as plain strings: the JSON handler prints those as JSON numbers.
-            "status": .string(String(f.status)),
-            "latency_ms": .string(ms(f.totalSeconds)),
-        ]
+        var m = Logger.Metadata(minimumCapacity: 16)  // no rehash while filling
+        m["request_id"] = .string(f.requestID)
+        m["route"] = .string(f.route)
+        // Numbers as plain strings: the JSON handler prints those as JSON numbers.
+        m["status"] = .string(String(f.status))
+        m["latency_ms"] = .string(ms(f.totalSeconds))
         if let v = f.virtualKey { m["vk"] = .string(v) }
         if let p = f.provider { m["provider"] = .string(p) }
         if let mo = f.model { m["model"] = .string(mo) }
@@ -34,20 +33,34 @@ enum AccessLog {
 }
 
 extension String {
-    /// Fixed-point formatting without Foundation's `String(format:)` (slow, and varargs).
+    /// Fixed-point formatting without Foundation's `String(format:)` (slow, and varargs), in
+    /// integer arithmetic straight into the string's storage.
     init(fixed value: Double, digits: Int) {
-        guard value.isFinite, abs(value) < 1e12 else {
+        guard value.isFinite, abs(value) < 1e12, (0...9).contains(digits) else {
             self = value.isFinite ? String(value) : "0"
             return
         }
-        var scale = 1.0
+        var scale: Int64 = 1
         for _ in 0..<digits { scale *= 10 }
-        let scaled = (abs(value) * scale).rounded()
-        let whole = Int64(scaled / scale)
-        let frac = Int64(scaled) - whole * Int64(scale)
-        var f = String(frac)
-        while f.count < digits { f = "0" + f }
-        self = (value < 0 && scaled > 0 ? "-" : "") + String(whole) + (digits > 0 ? "." + f : "")
+        let scaled = Int64((abs(value) * Double(scale)).rounded())
+        let negative = value < 0 && scaled > 0
+        self = String(unsafeUninitializedCapacity: 32) { buf in
+            // Digits right to left into the end of the buffer, then moved to the front.
+            var i = 32
+            var v = scaled
+            var n = 0
+            repeat {
+                if n == digits, digits > 0 { i -= 1; buf[i] = UInt8(ascii: ".") }
+                i -= 1
+                buf[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+                n += 1
+            } while v > 0 || n <= digits
+            if negative { i -= 1; buf[i] = UInt8(ascii: "-") }
+            let count = 32 - i
+            for j in 0..<count { buf[j] = buf[i + j] }
+            return count
+        }
     }
     init(format3 value: Double) { self.init(fixed: value, digits: 3) }
     init(format6 value: Double) { self.init(fixed: value, digits: 6) }

@@ -1,3 +1,5 @@
+import TollgateCore
+
 /// W3C Trace Context (`traceparent: 00-<trace id>-<parent id>-<flags>`). The gateway is one
 /// hop of the client's trace: it keeps the trace id and flags, and names itself as the parent
 /// of the upstream call with a fresh span id. A missing or malformed header starts a new trace.
@@ -46,11 +48,14 @@ struct TraceParent: Sendable, Equatable {
 
     /// `words` random 64-bit words as hex; never all zeros (the spec forbids zero ids).
     static func randomHex(words: Int) -> String {
-        var g = SystemRandomNumberGenerator()
-        var values = (0..<words).map { _ in g.next() as UInt64 }
-        if values.allSatisfy({ $0 == 0 }) { values[values.count - 1] = 1 }
-        return String(unsafeUninitializedCapacity: words * 16) { buf in
-            for (w, v) in values.enumerated() {
+        // FastRandom, not the system generator: that is a getrandom(2) call per word, and this
+        // runs for every request. Ids need to be unique and spread, not secret.
+        String(unsafeUninitializedCapacity: words * 16) { buf in
+            var allZero = true
+            for w in 0..<words {
+                var v = FastRandom.next()
+                if w == words - 1, allZero, v == 0 { v = 1 }
+                if v != 0 { allZero = false }
                 for i in 0..<16 { buf[w * 16 + i] = digits[Int((v >> (60 - UInt64(i) * 4)) & 0xF)] }
             }
             return words * 16

@@ -1,0 +1,50 @@
+import Logging
+import TollgateJSON
+
+/// `--log-format json`: one JSON object per line on stderr, for log shippers:
+/// `{"ts":"…Z","level":"info","msg":"…", …metadata in key order}`. A metadata string that is an
+/// integer is written as a JSON number.
+public struct JSONLogHandler: LogHandler {
+    public var logLevel: Logger.Level = .info
+    public var metadata: Logger.Metadata = [:]
+    let label: String
+
+    public init(label: String) { self.label = label }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var line: [UInt8] = []
+        line.reserveCapacity(320)
+        line.append(contentsOf: #"{"ts":""#.utf8)
+        LogLine.appendTimestamp(to: &line)
+        line.append(contentsOf: #"","level":""#.utf8)
+        line.append(contentsOf: event.level.rawValue.utf8)
+        line.append(contentsOf: #"","msg":"#.utf8)
+        JSON.writeString(event.message.description, into: &line)
+        for (k, v) in LogLine.entries(metadata, event.metadata) {
+            line.append(UInt8(ascii: ","))
+            JSON.writeString(k, into: &line)
+            line.append(UInt8(ascii: ":"))
+            if case .string(let s) = v {
+                if let i = Int64(s) { line.append(contentsOf: String(i).utf8) } else { JSON.writeString(s, into: &line) }
+            } else {
+                line.append(contentsOf: Self.json(v).serialized())
+            }
+        }
+        line.append(contentsOf: "}\n".utf8)
+        LogLine.write(line)
+    }
+
+    static func json(_ v: Logger.MetadataValue) -> JSON {
+        switch v {
+        case .string(let s): return Int64(s).map { .int($0) } ?? .string(s)
+        case .stringConvertible(let c): return .string(c.description)
+        case .array(let a): return .array(a.map(json))
+        case .dictionary(let d): return .object(JSONObject(d.sorted { $0.key < $1.key }.map { ($0.key, json($0.value)) }))
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Logging
+import NIOHTTP1
+import Testing
+
+@testable import TollgateCore
+
+/// The small helpers the request path leans on instead of Character-walking String APIs.
+@Suite struct HotPathHelperTests {
+    @Test func headerNameSetMatchesCaseInsensitivelyByLength() {
+        let set = HeaderNameSet(["set-cookie", "te"]) + .hopByHop
+        #expect(set.contains("Set-Cookie"))
+        #expect(set.contains("TE"))
+        #expect(set.contains("Transfer-Encoding"))
+        #expect(!set.contains("set-cookiX"))
+        #expect(!set.contains("t"))
+        #expect(!set.contains("a-header-name-longer-than-any-in-the-set"))
+        #expect(!set.contains(""))
+    }
+
+    @Test func setAddsWhenAbsentAndReplacesWhenPresent() {
+        var h = HTTPHeaders()
+        h.set(name: "content-type", value: "application/json")
+        h.set(name: "Content-Type", value: "text/plain")
+        h.set(name: "accept", value: "*/*")
+        #expect(h.map { "\($0.name)=\($0.value)" } == ["Content-Type=text/plain", "accept=*/*"])
+    }
+
+    @Test func requestURISplitsAtTheFirstQuestionMark() {
+        #expect(RequestURI.split("/v1/chat/completions") == ("/v1/chat/completions", nil))
+        let (p, q) = RequestURI.split("/genai/v1beta/models/gemini:streamGenerateContent?alt=sse&x=?")
+        #expect(p == "/genai/v1beta/models/gemini:streamGenerateContent")
+        #expect(q == "alt=sse&x=?")
+        let (p2, q2) = RequestURI.split("/café/ü?")  // multi-byte UTF-8 before the '?'
+        #expect(p2 == "/café/ü" && q2 == "")
+    }
+
+    @Test func fastRandomIdsDoNotRepeat() {
+        var seen = Set<UInt64>()
+        for _ in 0..<10_000 { seen.insert(FastRandom.next()) }
+        #expect(seen.count == 10_000)
+    }
+
+    @Test func logMetadataComesOutInKeyOrderWithEventValuesWinning() {
+        let own: Logger.Metadata = ["z": "own", "b": "own"]
+        let event: Logger.Metadata = ["b": "event", "a": "1", "route_id": "r"]
+        let entries = LogLine.entries(own, event)
+        #expect(entries.map(\.key) == ["a", "b", "route_id", "z"])
+        #expect(entries.map { "\($0.value)" } == ["1", "event", "r", "own"])
+    }
+
+    @Test func timestampIsISO8601UTCWithMilliseconds() {
+        var out: [UInt8] = []
+        LogLine.appendTimestamp(to: &out)
+        let s = String(decoding: out, as: UTF8.self)
+        #expect(s.count == 24, "\(s)")
+        #expect(s.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/) != nil, "\(s)")
+    }
+}
