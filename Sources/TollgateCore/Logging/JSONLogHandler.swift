@@ -25,7 +25,8 @@ public struct JSONLogHandler: LogHandler {
         line.append(contentsOf: event.level.rawValue.utf8)
         line.append(contentsOf: #"","msg":"#.utf8)
         JSON.writeString(event.message.description, into: &line)
-        for (k, v) in LogLine.entries(metadata, event.metadata) {
+        for e in LogLine.entries(metadata, event.metadata) {
+            let k = e.key, v = e.value
             line.append(UInt8(ascii: ","))
             JSON.writeString(k, into: &line)
             line.append(UInt8(ascii: ":"))

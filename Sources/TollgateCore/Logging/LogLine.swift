@@ -9,18 +9,20 @@ import Logging
 /// The access log passes through here on every request, so lines are built as bytes, without
 /// string interpolation, Foundation date formatting or locale-aware string comparison.
 enum LogLine {
-    /// The handler's own metadata under the event's, in key order (byte order: keys are
-    /// ASCII). The keys alone are sorted, then looked up: sorting (key, value) pairs moves
-    /// existential values around generically, which cost more than the rest of the line.
-    static func entries(_ own: Logger.Metadata, _ event: Logger.Metadata?) -> [(key: String, value: Logger.MetadataValue)] {
+    /// One metadata item. A struct, not a `(key, value)` tuple: an array of tuples needs its
+    /// element metadata built at run time on every use, which cost more than the line itself.
+    struct Entry {
+        let key: String
+        let value: Logger.MetadataValue
+    }
+
+    /// The handler's own metadata under the event's, in key order (byte order: keys are ASCII).
+    static func entries(_ own: Logger.Metadata, _ event: Logger.Metadata?) -> [Entry] {
         let merged = own.isEmpty ? (event ?? [:]) : own.merging(event ?? [:]) { $1 }
-        var keys = Array(merged.keys)
-        keys.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        var out: [(key: String, value: Logger.MetadataValue)] = []
-        out.reserveCapacity(keys.count)
-        for k in keys {
-            if let v = merged[k] { out.append((k, v)) }
-        }
+        var out: [Entry] = []
+        out.reserveCapacity(merged.count)
+        for (k, v) in merged { out.append(Entry(key: k, value: v)) }
+        out.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
         return out
     }
 

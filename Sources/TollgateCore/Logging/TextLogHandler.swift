@@ -18,7 +18,8 @@ public struct TextLogHandler: LogHandler {
         line.append(contentsOf: Self.levelName(event.level).utf8)
         line.append(UInt8(ascii: " "))
         line.append(contentsOf: event.message.description.utf8)
-        for (k, v) in LogLine.entries(metadata, event.metadata) {
+        for e in LogLine.entries(metadata, event.metadata) {
+            let k = e.key, v = e.value
             line.append(UInt8(ascii: " "))
             line.append(contentsOf: k.utf8)
             line.append(UInt8(ascii: "="))
