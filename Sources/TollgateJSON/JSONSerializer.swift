@@ -48,22 +48,36 @@ extension JSON {
 
     static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
+    /// Runs of bytes that need no escape are copied whole: most strings have no escape at all,
+    /// and a byte-at-a-time append was half of the cost of serializing a translated request.
     public static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for c in s.utf8 {
-            switch c {
-            case 0x22: out.append(0x5C); out.append(0x22)
-            case 0x5C: out.append(0x5C); out.append(0x5C)
-            case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
-            case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
-            case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
-            case 0..<0x20:
-                out.append(contentsOf: "\\u00".utf8)
-                out.append(hexDigits[Int(c >> 4)])
-                out.append(hexDigits[Int(c & 0xF)])
-            default: out.append(c)
+        var s = s
+        s.withUTF8 { buf in
+            var run = 0
+            for i in 0..<buf.count {
+                let c = buf[i]
+                if c >= 0x20, c != 0x22, c != 0x5C { continue }
+                if i > run { out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[run..<i])) }
+                escape(c, into: &out)
+                run = i + 1
             }
+            if buf.count > run { out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[run...])) }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    private static func escape(_ c: UInt8, into out: inout [UInt8]) {
+        switch c {
+        case 0x22: out.append(0x5C); out.append(0x22)
+        case 0x5C: out.append(0x5C); out.append(0x5C)
+        case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
+        case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
+        case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
+        default:
+            out.append(contentsOf: "\\u00".utf8)
+            out.append(hexDigits[Int(c >> 4)])
+            out.append(hexDigits[Int(c & 0xF)])
+        }
     }
 }

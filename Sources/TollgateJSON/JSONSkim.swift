@@ -23,6 +23,7 @@ public struct JSONSkim: Sendable {
         guard p.i < p.end, bytes[p.i] == UInt8(ascii: "{") else { throw p.error("expected a JSON object") }
         p.i += 1
         var out: [Entry] = []
+        out.reserveCapacity(8)  // request and answer bodies have a handful of top-level keys
         p.skipWhitespace()
         if p.i < p.end, bytes[p.i] == UInt8(ascii: "}") {
             p.i += 1

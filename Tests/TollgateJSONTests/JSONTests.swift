@@ -40,6 +40,15 @@ import TollgateJSON
         let v: JSON = .string("a\u{01}b")
         #expect(v.jsonString == #""a\u0001b""#)
     }
+
+    @Test func escapesAtEveryPositionOfARun() throws {
+        // Escapes first, last, adjacent and between plain runs, and multi-byte UTF-8 kept whole.
+        let s = "\"é\t\\x\r\n😀\u{1F}"
+        #expect(JSON.string(s).jsonString == #""\"é\t\\x\r\n😀\u001f""#)
+        #expect(try JSON.parse(JSON.string(s).jsonString).string == s)
+        #expect(JSON.string("").jsonString == #""""#)
+        #expect(JSON.string("plain").jsonString == #""plain""#)
+    }
 }
 
 @Suite struct JSONSkimTests {

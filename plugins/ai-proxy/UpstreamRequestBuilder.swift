@@ -48,6 +48,7 @@ enum UpstreamRequestBuilder {
         let providerProtocol = provider.wireProtocol(op)
         let inbound = surface.wireProtocol
         var headers = ctx.forwardHeaders
+        headers.reserveCapacity(headers.count + 6)  // the ones below, and host and content-length
         headers.set(name: "content-type", value: "application/json")
         headers.set(name: "accept", value: stream ? "text/event-stream" : "application/json")
         let key = (config.allowDirectKeys ? DirectKey.find(ctx) : nil) ?? (isFallback ? nil : config.apiKey) ?? provider.key(for: target.model)

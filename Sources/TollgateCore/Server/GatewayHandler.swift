@@ -13,7 +13,7 @@ final class GatewayHandler: ChannelInboundHandler, ClientResponder {
 
     private enum State {
         case idle
-        case receiving(HTTPRequestHead, ByteBuffer, GatewayRuntime)
+        case receiving(HTTPRequestHead, ByteBuffer?, GatewayRuntime)
         /// The body is over the limit: a 413 went out and the rest of the body is ignored.
         case discarding
         case running(Dispatcher)
@@ -58,22 +58,33 @@ final class GatewayHandler: ChannelInboundHandler, ClientResponder {
                 rejectTooLarge(head, limit: limit)
                 return
             }
-            let capacity = head.headers.first(name: "content-length").flatMap(Int.init).map { min($0, limit) } ?? 0
-            state = .receiving(head, context.channel.allocator.buffer(capacity: capacity), runtime)
+            state = .receiving(head, nil, runtime)
         case .body(var part):
-            guard case .receiving(let head, var body, let runtime) = state else { return }
-            state = .idle  // keep `body` uniquely referenced while appending
+            guard case .receiving(let head, let received, let runtime) = state else { return }
+            state = .idle  // keep the body uniquely referenced while appending
             let limit = runtime.config.server.maxBodyBytes
-            if body.readableBytes + part.readableBytes > limit {
+            if (received?.readableBytes ?? 0) + part.readableBytes > limit {
                 rejectTooLarge(head, limit: limit)
                 return
+            }
+            // A body that arrives in one part (the usual one) is kept as NIO read it: no
+            // allocation, no copy. A second part starts a buffer of the announced length.
+            guard var body = received else {
+                state = .receiving(head, part, runtime)
+                return
+            }
+            if body.readableBytes + part.readableBytes > body.capacity - body.readerIndex {
+                let announced = head.headers.first(name: "content-length").flatMap(Int.init).map { min($0, limit) } ?? 0
+                var grown = context.channel.allocator.buffer(capacity: max(announced, body.readableBytes + part.readableBytes))
+                grown.writeBuffer(&body)
+                body = grown
             }
             body.writeBuffer(&part)
             state = .receiving(head, body, runtime)
         case .end:
             switch state {
             case .receiving(let head, let body, let runtime):
-                dispatch(head, body, runtime, context: context)
+                dispatch(head, body ?? ByteBuffer(), runtime, context: context)
             case .discarding:
                 state = .idle
             default:
@@ -153,6 +164,7 @@ final class GatewayHandler: ChannelInboundHandler, ClientResponder {
     /// Headers the gateway adds to every answer. Added, not replaced: transformers build fresh
     /// headers or scrub the provider's `x-request-id`, so none of these can be present.
     private func gatewayHeaders(_ headers: inout HTTPHeaders, _ ctx: RequestContext) {
+        headers.reserveCapacity(headers.count + 4 + ctx.responseHeaders.count)
         headers.add(name: "x-request-id", value: ctx.requestID)
         if let t = ctx.target {
             headers.add(name: "x-tollgate-provider", value: t.provider)

@@ -40,20 +40,25 @@ final class ConnectionPool {
         self.tls = tls
     }
 
-    /// Hands a connection to `done` on this loop: an idle one when there is, else a new one.
-    func acquire(_ url: UpstreamURL, connectTimeout: TimeAmount, _ done: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
+    /// A kept-alive connection to `url`'s host, if one is idle and still open. Synchronous, so
+    /// the usual request (a warm pool) allocates no callback.
+    func takeIdle(_ url: UpstreamURL) -> UpstreamConnection? {
         let key = Key(tls: url.tls, host: url.host, port: url.port)
         let now = NIODeadline.now()
         while var list = idle[key], let conn = list.popLast() {
             idle[key] = list
             if conn.channel.isActive, now - conn.idleSince < Self.idleTimeout {
                 conn.reused = true
-                done(.success(conn))
-                return
+                return conn
             }
             conn.channel.close(promise: nil)
         }
-        connect(key, connectTimeout: connectTimeout, done)
+        return nil
+    }
+
+    /// Opens a new connection to `url`'s host and hands it to `done` on this loop.
+    func connect(_ url: UpstreamURL, connectTimeout: TimeAmount, _ done: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
+        connect(Key(tls: url.tls, host: url.host, port: url.port), connectTimeout: connectTimeout, done)
     }
 
     func release(_ conn: UpstreamConnection) {

@@ -5,7 +5,8 @@ import NIOHTTP1
 public struct UpstreamCall {
     public var url: UpstreamURL
     public var method: HTTPMethod
-    /// Headers to send; `host` and `content-length` are added by the forwarder.
+    /// Headers to send, complete: `init` adds `host` and `content-length` (never forwarded
+    /// from the client), so sending, or re-sending after a stale connection, copies nothing.
     public var headers: HTTPHeaders
     public var body: ByteBuffer
     /// Time allowed to connect and for the response head, and then between body parts.
@@ -21,7 +22,11 @@ public struct UpstreamCall {
     ) {
         self.url = url
         self.method = method
-        self.headers = headers
+        var h = headers
+        h.reserveCapacity(h.count + 2)
+        h.add(name: "host", value: url.hostHeader)
+        h.add(name: "content-length", value: String(body.readableBytes))
+        self.headers = h
         self.body = body
         self.timeout = timeout
         self.transformer = transformer

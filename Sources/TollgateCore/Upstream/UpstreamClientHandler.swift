@@ -16,7 +16,9 @@ final class UpstreamClientHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundOut = HTTPClientRequestPart
 
-    weak var delegate: (any UpstreamResponseDelegate)?
+    /// Strong, and cleared whenever the exchange lets go of the connection (end, release,
+    /// drop, close): a weak reference would cost every exchange a side-table allocation.
+    var delegate: (any UpstreamResponseDelegate)?
     var onClose: (() -> Void)?
     /// Set when the peer asked to close after this response; the channel is then not reused.
     var keepAlive = true

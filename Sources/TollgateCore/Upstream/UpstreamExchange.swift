@@ -60,7 +60,11 @@ final class UpstreamExchange: UpstreamResponseDelegate {
         ctx.target = call.target
         if ctx.upstreamStart == nil { ctx.upstreamStart = .now() }
         armTimer()
-        pool.acquire(call.url, connectTimeout: call.timeout) { [self] result in
+        if let c = pool.takeIdle(call.url) {
+            send(on: c)
+            return
+        }
+        pool.connect(call.url, connectTimeout: call.timeout) { [self] result in
             guard case .connecting = state else {
                 // Cancelled or timed out while connecting: the connection is not ours to use.
                 if case .success(let c) = result { pool.release(c) }
@@ -79,12 +83,8 @@ final class UpstreamExchange: UpstreamResponseDelegate {
         conn = c
         c.handler.delegate = self
         state = .awaitingHead
-        // Neither is ever in `call.headers`: the header allowlist never forwards them.
-        var headers = call.headers
-        headers.add(name: "host", value: call.url.hostHeader)
-        headers.add(name: "content-length", value: String(call.body.readableBytes))
         let uri = call.url.path.isEmpty ? "/" : call.url.path
-        c.handler.send(HTTPRequestHead(version: .http1_1, method: call.method, uri: uri, headers: headers), body: call.body)
+        c.handler.send(HTTPRequestHead(version: .http1_1, method: call.method, uri: uri, headers: call.headers), body: call.body)
     }
 
     // MARK: upstream events
@@ -252,9 +252,12 @@ final class UpstreamExchange: UpstreamResponseDelegate {
 
     /// A scheduled callback, not `scheduleTask`: no promise to allocate and fail on every
     /// cancel, and the exchange is cancelled on nearly every request.
+    /// It holds the exchange strongly: a weak reference would give every exchange a side table
+    /// (an allocation per request). Every way an exchange ends cancels the timer; one that did
+    /// not would only live until the timer fired and found it done.
     private struct TimeoutCallback: NIOScheduledCallbackHandler {
-        weak var exchange: UpstreamExchange?
-        func handleScheduledCallback(eventLoop: some EventLoop) { exchange?.timerFired() }
+        let exchange: UpstreamExchange
+        func handleScheduledCallback(eventLoop: some EventLoop) { exchange.timerFired() }
     }
 
     private func timerFired() {

@@ -55,7 +55,7 @@ extension HTTPHeaders {
     public mutating func removeAll(named names: HeaderNameSet) {
         guard contains(where: { names.contains($0.name) }) else { return }
         var kept: [(String, String)] = []
-        kept.reserveCapacity(count)
+        kept.reserveCapacity(count + 4)  // room for the gateway's own response headers
         for (name, value) in self where !names.contains(name) { kept.append((name, value)) }
         self = HTTPHeaders(kept)
     }
