@@ -1,4 +1,5 @@
 import Logging
+import TollgateJSON
 import NIOHTTP1
 import Testing
 
@@ -54,5 +55,33 @@ import Testing
         let s = String(decoding: out, as: UTF8.self)
         #expect(s.count == 24, "\(s)")
         #expect(s.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/) != nil, "\(s)")
+    }
+}
+
+@Suite struct LogLineBuilderTests {
+    @Test func textLine() {
+        var b = LogLineBuilder(.text, level: .info, message: "request")
+        b.field("latency_ms", "0.532")
+        b.field("status", 200)
+        b.field("vk", "team a")
+        #expect(String(decoding: b.finished(), as: UTF8.self) == "INFO request latency_ms=0.532 status=200 vk=team a\n")
+    }
+
+    @Test func jsonLineIsOneObjectWithIntegersAsNumbers() throws {
+        var b = LogLineBuilder(.json, level: .warning, message: "a \"quoted\" message")
+        b.field("input_tokens", "12")
+        b.field("latency_ms", "0.532")
+        b.field("status", 200)
+        b.field("model", "gpt-4o\n")
+        let line = String(decoding: b.finished(), as: UTF8.self)
+        #expect(line.hasSuffix("}\n"))
+        let v = try JSON.parse(String(line.dropLast()))
+        #expect(v["level"]?.string == "warning")
+        #expect(v["msg"]?.string == "a \"quoted\" message")
+        #expect(v["input_tokens"]?.int == 12)
+        #expect(v["latency_ms"]?.string == "0.532")
+        #expect(v["status"]?.int == 200)
+        #expect(v["model"]?.string == "gpt-4o\n")
+        #expect(v["ts"]?.string?.hasSuffix("Z") == true)
     }
 }

@@ -1,10 +1,37 @@
 import Logging
+import TollgateCore
 
 /// One line per request: `INFO request request_id=… route=… vk=team-a …` as text, or the
 /// same fields as one JSON object with `--log-format json`. Virtual keys appear by name only.
 enum AccessLog {
     static func write(_ f: RequestFacts, to logger: Logger) {
         guard logger.logLevel <= .info else { return }
+        guard let format = LogLineBuilder.format(of: logger) else { return writeThroughLogger(f, logger) }
+        // The fields in key order, as the handlers sort them; same line, no dictionary.
+        var line = LogLineBuilder(format, level: .info, message: "request")
+        if let c = f.costUSD { line.field("cost_usd", String(format6: c)) }
+        if let e = f.error { line.field("error", e.message) }
+        let tokens = f.inputTokens > 0 || f.outputTokens > 0
+        if tokens { line.field("input_tokens", f.inputTokens) }
+        if f.isInternal { line.field("internal", "true") }
+        line.field("latency_ms", ms(f.totalSeconds))
+        if let mo = f.model { line.field("model", mo) }
+        if tokens { line.field("output_tokens", f.outputTokens) }
+        if let p = f.provider { line.field("provider", p) }
+        line.field("request_id", f.requestID)
+        line.field("route", f.route)
+        line.field("status", f.status)
+        if f.stream { line.field("stream", "true") }
+        if let t = f.traceID { line.field("trace_id", t) }
+        if let t = f.ttftSeconds { line.field("ttft_ms", ms(t)) }
+        if let u = f.upstreamSeconds { line.field("upstream_ms", ms(u)) }
+        if let v = f.virtualKey { line.field("vk", v) }
+        line.write()
+    }
+
+    /// Any other log handler (one that adds metadata, or not the gateway's): the same fields
+    /// as metadata, through swift-log.
+    static func writeThroughLogger(_ f: RequestFacts, _ logger: Logger) {
         var m = Logger.Metadata(minimumCapacity: 16)  // no rehash while filling
         m["request_id"] = .string(f.requestID)
         m["route"] = .string(f.route)

@@ -17,27 +17,9 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var line: [UInt8] = []
-        line.reserveCapacity(320)
-        line.append(contentsOf: #"{"ts":""#.utf8)
-        LogLine.appendTimestamp(to: &line)
-        line.append(contentsOf: #"","level":""#.utf8)
-        line.append(contentsOf: event.level.rawValue.utf8)
-        line.append(contentsOf: #"","msg":"#.utf8)
-        JSON.writeString(event.message.description, into: &line)
-        for e in LogLine.entries(metadata, event.metadata) {
-            let k = e.key, v = e.value
-            line.append(UInt8(ascii: ","))
-            JSON.writeString(k, into: &line)
-            line.append(UInt8(ascii: ":"))
-            if case .string(let s) = v {
-                if let i = Int64(s) { line.append(contentsOf: String(i).utf8) } else { JSON.writeString(s, into: &line) }
-            } else {
-                line.append(contentsOf: Self.json(v).serialized())
-            }
-        }
-        line.append(contentsOf: "}\n".utf8)
-        LogLine.write(line)
+        var line = LogLineBuilder(.json, level: event.level, message: event.message.description)
+        for e in LogLine.entries(metadata, event.metadata) { line.field(e.key, e.value) }
+        line.write()
     }
 
     static func json(_ v: Logger.MetadataValue) -> JSON {

@@ -13,20 +13,9 @@ public struct TextLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var line: [UInt8] = []
-        line.reserveCapacity(256)
-        line.append(contentsOf: Self.levelName(event.level).utf8)
-        line.append(UInt8(ascii: " "))
-        line.append(contentsOf: event.message.description.utf8)
-        for e in LogLine.entries(metadata, event.metadata) {
-            let k = e.key, v = e.value
-            line.append(UInt8(ascii: " "))
-            line.append(contentsOf: k.utf8)
-            line.append(UInt8(ascii: "="))
-            if case .string(let s) = v { line.append(contentsOf: s.utf8) } else { line.append(contentsOf: v.description.utf8) }
-        }
-        line.append(0x0A)
-        LogLine.write(line)
+        var line = LogLineBuilder(.text, level: event.level, message: event.message.description)
+        for e in LogLine.entries(metadata, event.metadata) { line.field(e.key, e.value) }
+        line.write()
     }
 
     static func levelName(_ level: Logger.Level) -> String {
