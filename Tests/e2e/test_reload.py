@@ -61,6 +61,8 @@ def test_stream_in_flight_survives_reload(start_gateway, mock):
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert text == f"echo: {words}"
     assert [c.choices[0].finish_reason for c in chunks if c.choices][-1] == "stop"
+    # The client can hold the last byte before the mock's thread records that it sent it.
+    assert mock.requests[0].finished.wait(5)
     assert mock.requests[0].auth() == "sk-old" and mock.requests[0].completed
     assert _switch_until_new_key(gw, mock, "sk-new")
 

@@ -268,6 +268,7 @@ def test_openai_sdk_to_ollama(gw, mock):
     usage = [c.usage for c in chunks if c.usage]
     assert len(usage) == 1 and usage[0].prompt_tokens == 3 and usage[0].completion_tokens == 4
     assert mock.last.path == "/api/chat" and mock.last.body["stream"] is True
+    assert mock.last.finished.wait(5)  # the mock records completion after its last write
     assert mock.last.answered_status == 200 and mock.last.completed
 
 

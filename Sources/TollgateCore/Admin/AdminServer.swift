@@ -116,7 +116,8 @@ final class AdminHandler: ChannelInboundHandler {
                 if !keepAlive { headers.add(name: "connection", value: "close") }
                 context.write(NIOAny(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: res.status, headers: headers))), promise: nil)
                 context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: res.body)))), promise: nil)
-                context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).whenComplete { _ in
+                // On the channel's loop (whenComplete runs there): no hop, hence assumeIsolated.
+                context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).assumeIsolated().whenComplete { _ in
                     if !keepAlive { context.close(promise: nil) }
                 }
             }
