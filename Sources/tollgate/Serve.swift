@@ -27,17 +27,8 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let format = logFormat, level = logLevel
-        LoggingSystem.bootstrap { label in
-            switch format {
-            case .json:
-                var h = JSONLogHandler(label: label)
-                h.logLevel = level
-                return h
-            case .text:
-                var h = TextLogHandler(label: label)
-                h.logLevel = level
-                return h
-            }
+        LoggingSystem.bootstrap { _ in
+            GatewayLogHandler(format: format == .json ? .json : .text, level: level)
         }
         let logger = Logger(label: "tollgate")
         let env = ProcessInfo.processInfo.environment

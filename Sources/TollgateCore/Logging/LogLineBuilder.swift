@@ -14,9 +14,8 @@ public struct LogLineBuilder {
     /// The format `logger` writes lines in, when its handler is one of the gateway's and adds
     /// no metadata of its own; nil otherwise (log through `logger` then).
     public static func format(of logger: Logger) -> Format? {
-        if let h = logger.handler as? TextLogHandler { return h.metadata.isEmpty ? .text : nil }
-        if let h = logger.handler as? JSONLogHandler { return h.metadata.isEmpty ? .json : nil }
-        return nil
+        guard let h = logger.handler as? GatewayLogHandler, h.metadata.isEmpty else { return nil }
+        return h.format
     }
 
     public init(_ format: Format, level: Logger.Level, message: String) {
@@ -24,7 +23,7 @@ public struct LogLineBuilder {
         bytes.reserveCapacity(320)
         switch format {
         case .text:
-            bytes.append(contentsOf: TextLogHandler.levelName(level).utf8)
+            bytes.append(contentsOf: Self.levelName(level).utf8)
             bytes.append(UInt8(ascii: " "))
             bytes.append(contentsOf: message.utf8)
         case .json:
@@ -57,7 +56,7 @@ public struct LogLineBuilder {
         start(key)
         switch format {
         case .text: bytes.append(contentsOf: value.description.utf8)
-        case .json: bytes.append(contentsOf: JSONLogHandler.json(value).serialized())
+        case .json: bytes.append(contentsOf: Self.json(value).serialized())
         }
     }
 
@@ -71,6 +70,28 @@ public struct LogLineBuilder {
             bytes.append(UInt8(ascii: ","))
             JSON.writeString(key, into: &bytes)
             bytes.append(UInt8(ascii: ":"))
+        }
+    }
+
+    static func levelName(_ level: Logger.Level) -> String {
+        switch level {
+        case .trace: return "TRACE"
+        case .debug: return "DEBUG"
+        case .info: return "INFO"
+        case .notice: return "NOTICE"
+        case .warning: return "WARNING"
+        case .error: return "ERROR"
+        case .critical: return "CRITICAL"
+        }
+    }
+
+    /// A structured metadata value as JSON; a string that is an integer becomes a number.
+    static func json(_ v: Logger.MetadataValue) -> JSON {
+        switch v {
+        case .string(let s): return Int64(s).map { .int($0) } ?? .string(s)
+        case .stringConvertible(let c): return .string(c.description)
+        case .array(let a): return .array(a.map(json))
+        case .dictionary(let d): return .object(JSONObject(d.sorted { $0.key < $1.key }.map { ($0.key, json($0.value)) }))
         }
     }
 
