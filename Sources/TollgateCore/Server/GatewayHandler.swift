@@ -39,9 +39,7 @@ final class GatewayHandler: ChannelInboundHandler, ClientResponder {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
-        if case .running = state {
-            enqueue(part, context: context)
-        } else if !queued.isEmpty {
+        if isRunning || !queued.isEmpty {
             enqueue(part, context: context)
         } else {
             receive(part, context: context)
