@@ -120,21 +120,12 @@ sys.stdout.write(t.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n"
 EOF
 }
 
-# start_upstream PORT -> fixed-answer nginx on 127.0.0.1:PORT; sets UPSTREAM_PID
-#   POST /v1/chat/completions          -> OpenAI chat.completion JSON
-#   POST /v1/messages                  -> Anthropic message JSON
-#   POST /stream/v1/chat/completions   -> OpenAI SSE chunks ending "data: [DONE]" (chunked, like the real API)
-#   POST /stream/v1/messages           -> Anthropic SSE events (chunked)
-start_upstream() {
-  local port=$1 d="$BENCH_TMP/nginx-upstream"
-  mkdir -p "$d/logs" "$d/tmp"; chmod -R 755 "$d"
-  local oa an oas ans
-  oa=$(nginx_quote "$FIXTURES/openai-chat.json") || exit 1
-  an=$(nginx_quote "$FIXTURES/anthropic-message.json") || exit 1
-  oas=$(nginx_quote "$FIXTURES/openai-stream.sse") || exit 1
-  ans=$(nginx_quote "$FIXTURES/anthropic-stream.sse") || exit 1
-  cat >"$d/nginx.conf" <<EOF
-worker_processes ${BENCH_UPSTREAM_WORKERS:-1};
+# nginx_preamble DIR WORKERS -> the top of both nginx configs, through the opening of
+# `http {` (the caller writes the http block's contents and closes it); files under DIR.
+nginx_preamble() {
+  local d=$1
+  cat <<EOF
+worker_processes $2;
 daemon off;
 master_process on;
 pid $d/nginx.pid;
@@ -150,6 +141,32 @@ http {
   keepalive_requests 100000000;
   keepalive_timeout 300s;
   server_tokens off;
+EOF
+}
+
+# nginx_start DIR PORT NAME -> checks DIR/nginx.conf, starts nginx on it and waits (bounded)
+# for PORT; sets SPAWNED_PID.
+nginx_start() {
+  local d=$1 port=$2 name=$3
+  nginx -t -q -p "$d" -c "$d/nginx.conf" >"$d/logs/t.log" 2>&1 || { cat "$d/logs/t.log" >&2; die "$name nginx config invalid"; }
+  bench_spawn "$d/logs/stdout.log" nginx -p "$d" -c "$d/nginx.conf"
+  wait_port "$port" 10 "$SPAWNED_PID" || { cat "$d/logs/error.log" "$d/logs/stdout.log" >&2; die "$name nginx did not start"; }
+}
+
+# start_upstream PORT -> fixed-answer nginx on 127.0.0.1:PORT; sets UPSTREAM_PID
+#   POST /v1/chat/completions          -> OpenAI chat.completion JSON
+#   POST /v1/messages                  -> Anthropic message JSON
+#   POST /stream/v1/chat/completions   -> OpenAI SSE chunks ending "data: [DONE]" (chunked, like the real API)
+#   POST /stream/v1/messages           -> Anthropic SSE events (chunked)
+start_upstream() {
+  local port=$1 d="$BENCH_TMP/nginx-upstream"
+  mkdir -p "$d/logs" "$d/tmp"; chmod -R 755 "$d"
+  local oa an oas ans
+  oa=$(nginx_quote "$FIXTURES/openai-chat.json") || exit 1
+  an=$(nginx_quote "$FIXTURES/anthropic-message.json") || exit 1
+  oas=$(nginx_quote "$FIXTURES/openai-stream.sse") || exit 1
+  ans=$(nginx_quote "$FIXTURES/anthropic-stream.sse") || exit 1
+  { nginx_preamble "$d" "${BENCH_UPSTREAM_WORKERS:-1}"; cat <<EOF
   server {
     listen 127.0.0.1:$port reuseport backlog=4096;
     location = /v1/chat/completions {
@@ -178,33 +195,16 @@ http {
   }
 }
 EOF
-  nginx -t -q -p "$d" -c "$d/nginx.conf" >"$d/logs/t.log" 2>&1 || { cat "$d/logs/t.log" >&2; die "upstream nginx config invalid"; }
-  bench_spawn "$d/logs/stdout.log" nginx -p "$d" -c "$d/nginx.conf"
+  } >"$d/nginx.conf"
+  nginx_start "$d" "$port" upstream
   UPSTREAM_PID=$SPAWNED_PID
-  wait_port "$port" 10 "$UPSTREAM_PID" || { cat "$d/logs/error.log" "$d/logs/stdout.log" >&2; die "upstream nginx did not start"; }
 }
 
 # start_nginx_proxy PORT UPSTREAM_PORT -> nginx reverse proxy with kept-alive upstream connections
 start_nginx_proxy() {
   local port=$1 up=$2 d="$BENCH_TMP/nginx-proxy"
   mkdir -p "$d/logs" "$d/tmp"; chmod -R 755 "$d"
-  cat >"$d/nginx.conf" <<EOF
-worker_processes ${BENCH_PROXY_WORKERS:-auto};
-daemon off;
-master_process on;
-pid $d/nginx.pid;
-error_log $d/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $d/tmp/body;
-  proxy_temp_path $d/tmp/proxy;
-  fastcgi_temp_path $d/tmp/fastcgi;
-  uwsgi_temp_path $d/tmp/uwsgi;
-  scgi_temp_path $d/tmp/scgi;
-  keepalive_requests 100000000;
-  keepalive_timeout 300s;
-  server_tokens off;
+  { nginx_preamble "$d" "${BENCH_PROXY_WORKERS:-auto}"; cat <<EOF
   upstream fixed {
     server 127.0.0.1:$up;
     keepalive 64;
@@ -225,10 +225,9 @@ http {
   }
 }
 EOF
-  nginx -t -q -p "$d" -c "$d/nginx.conf" >"$d/logs/t.log" 2>&1 || { cat "$d/logs/t.log" >&2; die "proxy nginx config invalid"; }
-  bench_spawn "$d/logs/stdout.log" nginx -p "$d" -c "$d/nginx.conf"
+  } >"$d/nginx.conf"
+  nginx_start "$d" "$port" proxy
   PROXY_PID=$SPAWNED_PID
-  wait_port "$port" 10 "$PROXY_PID" || { cat "$d/logs/error.log" "$d/logs/stdout.log" >&2; die "proxy nginx did not start"; }
 }
 
 # ---------------------------------------------------------------- gateway
