@@ -15,6 +15,18 @@ import TollgateCore
         #expect(r["openai"]?.key(for: "gpt") == nil)
     }
 
+    @Test func environmentKeysAreTrimmedAndRefusedWithAControlCharacterInside() throws {
+        let r = try registry(env: ["ANTHROPIC_API_KEY": "ak-file\r\n"])
+        #expect(r["anthropic"]?.key(for: "m") == "ak-file")
+        #expect(throws: ConfigErrors.self) { try registry(env: ["OPENAI_API_KEY": "sk-a\r\nx-evil: 1"]) }
+        do {
+            _ = try registry(env: ["OPENAI_API_KEY": "sk-a\nb"])
+            Issue.record("a key with a newline inside was accepted")
+        } catch {
+            #expect((error as? ConfigErrors)?.errors.map(\.description) == ["$OPENAI_API_KEY: contains a control character; it is sent in an HTTP header"])
+        }
+    }
+
     @Test func endpointsFollowEachProvidersLayout() throws {
         var cfg = ProviderConfig(name: "azure", type: "azure", mark: SourceMark(file: "f", line: 1, column: 1))
         cfg.endpoint = "https://res.openai.azure.com"

@@ -87,6 +87,18 @@ def test_pipelined_requests_are_answered_in_order(start_gateway, mock):
     assert len(mock.requests) == 5
 
 
+def test_a_long_pipelined_burst_pauses_reading_and_answers_every_request(start_gateway, mock):
+    # 120 requests = 360 message parts in one write: past the 64 queued parts at which the
+    # gateway stops reading the socket until it has caught up.
+    gw = start_gateway(chat_config())
+    chat = {"model": "gpt-4o-mini", "messages": MSG}
+    n = 120
+    payload = b"".join(post("/v1/chat/completions", chat, f"burst-{i}", close=(i == n - 1)) for i in range(n))
+    responses = split_responses(raw_exchange(gw, payload, timeout=60))
+    assert [(h.get("x-request-id"), s) for s, h, _ in responses] == [(f"burst-{i}", 200) for i in range(n)]
+    assert len(mock.requests) == n
+
+
 def test_unparseable_request_is_400_in_openai_shape_then_closed(start_gateway, mock):
     gw = start_gateway(chat_config())
     raw = raw_exchange(gw, b"POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nthis is not a header\r\n\r\n")

@@ -65,8 +65,4 @@ extension HTTPHeaders {
     public mutating func set(name: String, value: String) {
         if contains(name: name) { replaceOrAdd(name: name, value: value) } else { add(name: name, value: value) }
     }
-
-    public mutating func removeAll(named names: [String]) {
-        removeAll(named: HeaderNameSet(names))
-    }
 }
