@@ -45,8 +45,9 @@ final class ConnectionPool {
     func takeIdle(_ url: UpstreamURL) -> UpstreamConnection? {
         let key = Key(tls: url.tls, host: url.host, port: url.port)
         let now = NIODeadline.now()
-        while var list = idle[key], let conn = list.popLast() {
-            idle[key] = list
+        // `idle[key]?.popLast()` mutates the list in place: copying it out first would copy
+        // every idle connection (with a retain each) on every request.
+        while let conn = idle[key]?.popLast() {
             if conn.channel.isActive, now - conn.idleSince < Self.idleTimeout {
                 conn.reused = true
                 return conn
@@ -66,20 +67,18 @@ final class ConnectionPool {
             conn.channel.close(promise: nil)
             return
         }
-        conn.idleSince = .now()
-        var list = idle[conn.key] ?? []
-        guard list.count < Self.maxIdlePerKey else {
+        guard idle[conn.key, default: []].count < Self.maxIdlePerKey else {
             conn.channel.close(promise: nil)
             return
         }
-        list.append(conn)
-        idle[conn.key] = list
+        conn.idleSince = .now()
+        idle[conn.key, default: []].append(conn)
     }
 
-    private func remove(_ conn: UpstreamConnection) {
-        guard var list = idle[conn.key], let i = list.firstIndex(where: { $0 === conn }) else { return }
-        list.remove(at: i)
-        idle[conn.key] = list
+    /// Drops a connection that closed while idle.
+    private func remove(_ handler: UpstreamClientHandler, key: Key) {
+        guard let i = idle[key]?.firstIndex(where: { $0.handler === handler }) else { return }
+        idle[key]?.remove(at: i)
     }
 
     private func connect(_ key: Key, connectTimeout: TimeAmount, _ done: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
@@ -116,9 +115,11 @@ final class ConnectionPool {
                 do {
                     let handler = try channel.pipeline.syncOperations.handler(type: UpstreamClientHandler.self)
                     let conn = UpstreamConnection(channel: channel, handler: handler, key: key)
-                    handler.onClose = { [weak self, weak conn] in
-                        if let self, let conn { self.remove(conn) }
-                    }
+                    // Strong captures, no weak ones: a weakly referenced object gets a side
+                    // table and every later retain of it takes the slow path. No cycle outlives
+                    // the connection: the handler drops `onClose` when the channel closes, and
+                    // pools live as long as the process.
+                    handler.onClose = { [self] h in self.remove(h, key: key) }
                     done(.success(conn))
                 } catch {
                     channel.close(promise: nil)

@@ -19,7 +19,7 @@ final class UpstreamClientHandler: ChannelInboundHandler {
     /// Strong, and cleared whenever the exchange lets go of the connection (end, release,
     /// drop, close): a weak reference would cost every exchange a side-table allocation.
     var delegate: (any UpstreamResponseDelegate)?
-    var onClose: (() -> Void)?
+    var onClose: ((UpstreamClientHandler) -> Void)?
     /// Set when the peer asked to close after this response; the channel is then not reused.
     var keepAlive = true
     private var lastError: (any Error)?
@@ -63,8 +63,9 @@ final class UpstreamClientHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         let d = delegate
         delegate = nil
-        onClose?()
+        let closed = onClose
         onClose = nil
+        closed?(self)
         d?.upstreamClosed(lastError)
         context.fireChannelInactive()
     }
