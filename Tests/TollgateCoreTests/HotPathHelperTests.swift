@@ -18,12 +18,14 @@ import Testing
         #expect(!set.contains(""))
     }
 
-    @Test func setAddsWhenAbsentAndReplacesWhenPresent() {
-        var h = HTTPHeaders()
-        h.set(name: "content-type", value: "application/json")
-        h.set(name: "Content-Type", value: "text/plain")
-        h.set(name: "accept", value: "*/*")
-        #expect(h.map { "\($0.name)=\($0.value)" } == ["Content-Type=text/plain", "accept=*/*"])
+    @Test func appendKeepsOrderAndLeavesTheBlockUsable() {
+        var h = HTTPHeaders([("content-type", "application/json")])
+        let shared = h
+        h.append([("x-request-id", "r1"), ("Connection", "close")])
+        #expect(h.map { "\($0.name)=\($0.value)" } == ["content-type=application/json", "x-request-id=r1", "Connection=close"])
+        #expect(shared.count == 1)  // the copy it shared storage with is untouched
+        // NIO still sees the connection header it did not scan on the way in.
+        #expect(!HTTPRequestHead(version: .http1_1, method: .GET, uri: "/", headers: h).isKeepAlive)
     }
 
     @Test func requestURISplitsAtTheFirstQuestionMark() {

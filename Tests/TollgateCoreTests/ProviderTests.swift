@@ -52,18 +52,34 @@ import TollgateCore
 
     @Test func authHeadersPerProvider() throws {
         let r = try registry()
-        var h = HTTPHeaders()
-        r["anthropic"]?.authHeaders("k", into: &h)
-        #expect(h["x-api-key"] == ["k"] && h["anthropic-version"] == ["2023-06-01"] && h["authorization"].isEmpty)
-        h = HTTPHeaders()
-        r["gemini"]?.authHeaders("g", into: &h)
-        #expect(h["x-goog-api-key"] == ["g"])
-        h = HTTPHeaders()
-        r["azure"]?.authHeaders("z", into: &h)
-        #expect(h["api-key"] == ["z"])
-        h = HTTPHeaders()
-        r["openai"]?.authHeaders("o", into: &h)
-        #expect(h["authorization"] == ["Bearer o"])
+        func fields(_ provider: String, _ key: String?) -> HTTPHeaders {
+            var f: [(String, String)] = []
+            r[provider]?.authHeaders(key, into: &f)
+            return HTTPHeaders(f)
+        }
+        let a = fields("anthropic", "k")
+        #expect(a["x-api-key"] == ["k"] && a["anthropic-version"] == ["2023-06-01"] && a["authorization"].isEmpty)
+        #expect(fields("gemini", "g")["x-goog-api-key"] == ["g"])
+        #expect(fields("azure", "z")["api-key"] == ["z"])
+        #expect(fields("openai", "o")["authorization"] == ["Bearer o"])
+        #expect(fields("openai", nil).isEmpty && fields("openai", "").isEmpty)
+    }
+
+    @Test func ownRequestHeadersCoverWhatTheGatewaySets() throws {
+        let r = try registry()
+        for kind in ProviderKind.allCases {
+            guard let p = r.byName.values.first(where: { $0.kind == kind }) else {
+                Issue.record("no built-in provider of kind \(kind)")
+                continue
+            }
+            var f: [(String, String)] = []
+            p.authHeaders("key", into: &f)
+            for name in f.map(\.0) + ["host", "content-length", "content-type", "accept"] {
+                #expect(kind.ownRequestHeaders.contains(name), "\(kind): \(name)")
+            }
+        }
+        #expect(!ProviderKind.openai.ownRequestHeaders.contains("x-api-key"))
+        #expect(ProviderKind.openai.ownRequestHeaders.contains("Authorization"))
     }
 
     @Test func weightedKeysRespectModelPatterns() throws {

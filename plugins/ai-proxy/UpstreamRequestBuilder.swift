@@ -47,10 +47,14 @@ enum UpstreamRequestBuilder {
 
         let providerProtocol = provider.wireProtocol(op)
         let inbound = surface.wireProtocol
-        var headers = ctx.forwardHeaders
-        headers.reserveCapacity(headers.count + 6)  // the ones below, and host and content-length
-        headers.set(name: "content-type", value: "application/json")
-        headers.set(name: "accept", value: stream ? "text/event-stream" : "application/json")
+        var headers: [(String, String)] = []
+        headers.reserveCapacity(ctx.forwardHeaders.count + 6)  // the ones below, and host and content-length
+        if !ctx.forwardHeaders.isEmpty {
+            let own = provider.kind.ownRequestHeaders
+            for (name, value) in ctx.forwardHeaders where !own.contains(name) { headers.append((name, value)) }
+        }
+        headers.append(("content-type", "application/json"))
+        headers.append(("accept", stream ? "text/event-stream" : "application/json"))
         let key = (config.allowDirectKeys ? DirectKey.find(ctx) : nil) ?? (isFallback ? nil : config.apiKey) ?? provider.key(for: target.model)
         provider.authHeaders(key, into: &headers)
 
@@ -88,7 +92,7 @@ enum UpstreamRequestBuilder {
                 options: StreamEncoderOptions(includeUsage: clientWantsUsage, model: target.model))
         }
         return UpstreamCall(
-            url: url, headers: headers, body: outBody, timeout: config.timeout, transformer: transformer, target: target)
+            url: url, fields: headers, body: outBody, timeout: config.timeout, transformer: transformer, target: target)
     }
 
     /// Same protocol on both sides: the client's bytes go as they are. A new model name is

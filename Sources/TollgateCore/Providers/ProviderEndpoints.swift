@@ -93,15 +93,15 @@ extension Provider {
         }
     }
 
-    /// The headers that carry `key`, the way this provider's own SDK sends it.
-    public func authHeaders(_ key: String?, into headers: inout HTTPHeaders) {
-        if kind == .anthropic { headers.set(name: "anthropic-version", value: "2023-06-01") }
+    /// The fields that carry `key`, the way this provider's own SDK sends it.
+    public func authHeaders(_ key: String?, into fields: inout [(String, String)]) {
+        if kind == .anthropic { fields.append(("anthropic-version", "2023-06-01")) }
         guard let key, !key.isEmpty else { return }
         switch kind {
-        case .openai, .openAICompatible, .vertex, .ollama: headers.set(name: "authorization", value: "Bearer " + key)
-        case .anthropic: headers.set(name: "x-api-key", value: key)
-        case .gemini: headers.set(name: "x-goog-api-key", value: key)
-        case .azure: headers.set(name: "api-key", value: key)
+        case .openai, .openAICompatible, .vertex, .ollama: fields.append(("authorization", "Bearer " + key))
+        case .anthropic: fields.append(("x-api-key", key))
+        case .gemini: fields.append(("x-goog-api-key", key))
+        case .azure: fields.append(("api-key", key))
         }
     }
 

@@ -21,6 +21,23 @@ public enum ProviderKind: String, Sendable, CaseIterable {
         }
     }
 
+    /// Headers the gateway sets on every request to this kind (framing, content negotiation,
+    /// credentials): a forwarded client header with one of these names gives way to ours.
+    public var ownRequestHeaders: HeaderNameSet {
+        switch self {
+        case .openai, .openAICompatible, .vertex, .ollama: return Self.ownWithBearer
+        case .anthropic: return Self.ownAnthropic
+        case .gemini: return Self.ownGemini
+        case .azure: return Self.ownAzure
+        }
+    }
+
+    private static let framing = ["host", "content-length", "content-type", "accept"]
+    private static let ownWithBearer = HeaderNameSet(framing + ["authorization"])
+    private static let ownAnthropic = HeaderNameSet(framing + ["x-api-key", "anthropic-version"])
+    private static let ownGemini = HeaderNameSet(framing + ["x-goog-api-key"])
+    private static let ownAzure = HeaderNameSet(framing + ["api-key"])
+
     /// Path the provider's SDKs put after the host when the endpoint names none
     /// (`http://127.0.0.1:9000` means `http://127.0.0.1:9000/v1` for OpenAI-style providers).
     var defaultPathPrefix: String {

@@ -163,10 +163,10 @@ final class GatewayHandler: ChannelInboundHandler, ClientResponder {
     /// headers or scrub the provider's `x-request-id`, so none of these can be present.
     private func gatewayHeaders(_ headers: inout HTTPHeaders, _ ctx: RequestContext) {
         headers.reserveCapacity(headers.count + 4 + ctx.responseHeaders.count)
-        headers.add(name: "x-request-id", value: ctx.requestID)
         if let t = ctx.target {
-            headers.add(name: "x-tollgate-provider", value: t.provider)
-            headers.add(name: "x-tollgate-model", value: t.model)
+            headers.append([("x-request-id", ctx.requestID), ("x-tollgate-provider", t.provider), ("x-tollgate-model", t.model)])
+        } else {
+            headers.append([("x-request-id", ctx.requestID)])
         }
         if !ctx.responseHeaders.isEmpty { headers.add(contentsOf: ctx.responseHeaders) }
         if !keepAlive { headers.replaceOrAdd(name: "connection", value: "close") }

@@ -17,16 +17,17 @@ public struct UpstreamCall {
     public var target: ResolvedTarget
 
     public init(
-        url: UpstreamURL, method: HTTPMethod = .POST, headers: HTTPHeaders, body: ByteBuffer,
+        url: UpstreamURL, method: HTTPMethod = .POST, fields: [(String, String)], body: ByteBuffer,
         timeout: TimeAmount, transformer: any ResponseTransformer, target: ResolvedTarget
     ) {
         self.url = url
         self.method = method
-        var h = headers
-        h.reserveCapacity(h.count + 2)
-        h.add(name: "host", value: url.hostHeader)
-        h.add(name: "content-length", value: String(body.readableBytes))
-        self.headers = h
+        // One block made from one array: NIO's `add(name:value:)` scans each name, and adding
+        // to a block that shares its storage copies it.
+        var f = fields
+        f.append(("host", url.hostHeader))
+        f.append(("content-length", String(body.readableBytes)))
+        self.headers = HTTPHeaders(f)
         self.body = body
         self.timeout = timeout
         self.transformer = transformer
