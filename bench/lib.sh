@@ -95,6 +95,25 @@ bench_spawn() {
   BENCH_PIDS+=("$SPAWNED_PID")
 }
 
+# ---------------------------------------------------------------- placement
+# bench_cpus -> the CPUs this script may use (a taskset list), as it was started.
+bench_cpus() { taskset -pc $$ 2>/dev/null | awk -F': ' '{print $2}'; }
+
+# bench_pin CPUS -> every process started through bench_spawn, its children (nginx workers) and
+# all their threads, onto CPUS. Best effort: without taskset nothing moves.
+bench_pin() {
+  command -v taskset >/dev/null 2>&1 || return 0
+  local pid child
+  for pid in "${BENCH_PIDS[@]}"; do
+    kill -0 "$pid" 2>/dev/null || continue
+    taskset -apc "$1" "$pid" >/dev/null 2>&1 || true
+    for child in $(pgrep -P "$pid" 2>/dev/null); do taskset -apc "$1" "$child" >/dev/null 2>&1 || true; done
+  done
+}
+
+# cpu_ticks -> "total steal" jiffies over all CPUs, from /proc/stat.
+cpu_ticks() { awk '/^cpu / {t = 0; for (i = 2; i <= 9; i++) t += $i; print t, $9; exit}' /proc/stat; }
+
 # wait_port PORT SECONDS PID -> 0 once 127.0.0.1:PORT accepts; 1 on timeout or if PID died
 wait_port() {
   local port=$1 secs=$2 pid=${3:-} deadline i

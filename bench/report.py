@@ -102,9 +102,12 @@ def main():
     out.append(f"Machine: {meta.get('nproc', '?')} cores, {meta.get('cpu', '?')}, kernel {meta.get('kernel', '?')}, "
                f"{meta.get('mem', '?')} RAM. Tools: {meta.get('nginx', '?')}, {meta.get('wrk', '?')}. "
                f"Gateway: {meta.get('gateway', 'n/a')}. Repo: {meta.get('commit', '?')}.")
+    pin = meta.get("pin_c1", "off")
+    placement = ("every process on CPU " + pin + " for the c=1 runs, all CPUs for c=50") if pin != "off" else "no CPU pinning"
     out.append(f"Per row: {meta.get('warmup', '?')} s warm-up at c=50, then {meta.get('seconds', '?')} s at c=1 (1 thread) "
                f"and {meta.get('seconds', '?')} s at c=50 (2 threads); body {meta.get('body_bytes', '?')} B "
-               f"({meta.get('stream_body_bytes', '?')} B for streams). Loopback only.")
+               f"({meta.get('stream_body_bytes', '?')} B for streams). Loopback only; {placement}."
+               + (f" CPU steal during the c=50 runs: {meta['steal_pct']}%." if meta.get("steal_pct") else ""))
     out.append("")
     out.extend(lines)
     out.append("")
