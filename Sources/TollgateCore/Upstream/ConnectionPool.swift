@@ -31,6 +31,8 @@ final class ConnectionPool {
 
     let eventLoop: any EventLoop
     let tls: NIOSSLContext?
+    /// Upstream timeouts of this loop's exchanges.
+    let deadlines: DeadlineSweep
     private var idle: [Key: [UpstreamConnection]] = [:]
     static let maxIdlePerKey = 128
     static let idleTimeout = TimeAmount.seconds(60)
@@ -38,6 +40,7 @@ final class ConnectionPool {
     init(eventLoop: any EventLoop, tls: NIOSSLContext?) {
         self.eventLoop = eventLoop
         self.tls = tls
+        self.deadlines = DeadlineSweep(eventLoop: eventLoop)
     }
 
     /// A kept-alive connection to `url`'s host, if one is idle and still open. Synchronous, so

@@ -32,8 +32,11 @@ final class UpstreamExchange: UpstreamResponseDelegate {
     private var index = 0
     private var state = State.connecting
     private var conn: UpstreamConnection?
-    private var timer: NIOScheduledCallback?
     private var lastActivity = NIODeadline.now()
+    /// The current call's timeout, kept here for the loop's deadline sweep.
+    private var timeout = TimeAmount.zero
+    /// This exchange's place in its loop's `DeadlineSweep` (-1: not watched).
+    var sweepSlot = -1
     private var retriedStale = false
     /// Caps a buffered (non-stream) answer so a runaway upstream cannot exhaust memory.
     private static let maxBufferedBytes = 64 << 20
@@ -59,7 +62,7 @@ final class UpstreamExchange: UpstreamResponseDelegate {
         state = .connecting
         ctx.target = call.target
         if ctx.upstreamStart == nil { ctx.upstreamStart = .now() }
-        armTimer()
+        watchDeadline()
         if let c = pool.takeIdle(call.url) {
             send(on: c)
             return
@@ -189,7 +192,7 @@ final class UpstreamExchange: UpstreamResponseDelegate {
         case .done: return
         default:
             state = .done
-            timer?.cancel()
+            pool.deadlines.unwatch(self)
             dropConnection()
         }
     }
@@ -216,14 +219,14 @@ final class UpstreamExchange: UpstreamResponseDelegate {
 
     private func finishWithError(_ error: GatewayError) {
         state = .done
-        timer?.cancel()
+        pool.deadlines.unwatch(self)
         ctx.error = error
         ctx.status = error.status
         client?.sendError(error)
     }
 
     private func complete(_ send: (any ClientResponder) -> Void) {
-        timer?.cancel()
+        pool.deadlines.unwatch(self)
         if let client { send(client) }
     }
 
@@ -241,51 +244,34 @@ final class UpstreamExchange: UpstreamResponseDelegate {
         c.channel.close(promise: nil)
     }
 
-    /// One timer per exchange: re-armed only when it fires, it checks the time since the last
-    /// upstream activity, so a busy stream costs no timer work per chunk.
-    private func armTimer() {
-        timer?.cancel()
+    /// Watched by the loop's sweep from the start of each attempt: a busy stream only moves
+    /// `lastActivity`, so it costs no timer work per chunk.
+    private func watchDeadline() {
         lastActivity = .now()
-        let timeout = call.timeout
-        timer = try? ctx.eventLoop.assumeIsolated().scheduleCallback(in: timeout, handler: TimeoutCallback(exchange: self))
+        timeout = call.timeout
+        pool.deadlines.watch(self)
     }
 
-    /// A scheduled callback, not `scheduleTask`: no promise to allocate and fail on every
-    /// cancel, and the exchange is cancelled on nearly every request.
-    /// It holds the exchange strongly: a weak reference would give every exchange a side table
-    /// (an allocation per request). Every way an exchange ends cancels the timer; one that did
-    /// not would only live until the timer fired and found it done.
-    private struct TimeoutCallback: NIOScheduledCallbackHandler {
-        let exchange: UpstreamExchange
-        func handleScheduledCallback(eventLoop: some EventLoop) { exchange.timerFired() }
-    }
+    /// No upstream activity for the call's timeout.
+    func isOverdue(_ now: NIODeadline) -> Bool { now - lastActivity >= timeout }
 
-    private func timerFired() {
-        let idle = NIODeadline.now() - lastActivity
-        let timeout = call.timeout
+    /// Called by the sweep once `isOverdue`: what a timeout means depends on how far we got.
+    func deadlinePassed() {
         switch state {
         case .done:
-            return
+            pool.deadlines.unwatch(self)
         case .connecting, .awaitingHead:
-            if idle < timeout { break }
             failBeforeAnswer(GatewayError(status: 504, kind: .timeout, message: "upstream did not answer within \(timeout.nanoseconds / 1_000_000) ms"))
-            return
         case .streaming:
-            if idle < timeout { break }
             state = .done
             dropConnection()
             ctx.error = GatewayError(status: 504, kind: .timeout, message: "upstream stream stalled")
             if let tail = call.transformer.finish(ctx: ctx), tail.readableBytes > 0 { client?.sendBody(tail) }
             complete { $0.sendEnd() }
-            return
         case .buffering:
-            if idle < timeout { break }
             dropConnection()
             finishWithError(GatewayError(status: 504, kind: .timeout, message: "upstream answer stalled"))
-            return
         }
-        let remaining = timeout - idle
-        timer = try? ctx.eventLoop.assumeIsolated().scheduleCallback(in: remaining, handler: TimeoutCallback(exchange: self))
     }
 }
 
