@@ -45,6 +45,25 @@ struct JSONParser {
 
     func error(_ m: String) -> JSONParseError { JSONParseError(message: m, offset: i) }
 
+    /// Moves over string bytes eight at a time while none of them is a quote, a backslash or a
+    /// control character; the caller's byte loop handles the rest. Message text is most of a
+    /// chat body, so this is where skimming and parsing spend their time.
+    @inline(__always) mutating func skipPlainStringBytes() {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while i &+ 8 <= end {
+            let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let quote = w ^ (ones &* 0x22)
+            let backslash = w ^ (ones &* 0x5C)
+            // A byte is zero in `quote`/`backslash`, or below 0x20 in `w`, exactly when some
+            // byte of the word matches (the classic has-zero-byte test; borrows only reach
+            // bytes above a real match, so the word-level answer is exact).
+            let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((w &- ones &* 0x20) & ~w)
+            if special & highs != 0 { return }
+            i &+= 8
+        }
+    }
+
     @inline(__always) mutating func skipWhitespace() {
         while i < end {
             switch base[i] {
@@ -121,6 +140,7 @@ struct JSONParser {
         i += 1
         let start = i
         // Fast path: no escapes, decode the slice directly.
+        skipPlainStringBytes()
         while i < end {
             let c = base[i]
             if c == UInt8(ascii: "\"") {

@@ -114,6 +114,7 @@ extension JSONParser {
 
     mutating func skipString() throws(JSONParseError) {
         i += 1
+        skipPlainStringBytes()
         while i < end {
             let c = base[i]
             if c == UInt8(ascii: "\"") { i += 1; return }
