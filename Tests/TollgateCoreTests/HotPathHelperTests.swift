@@ -18,6 +18,16 @@ import Testing
         #expect(!set.contains(""))
     }
 
+    @Test func headerNameSetGivesPositionsAndKeepsNonLetters() {
+        let set = HeaderNameSet(["x-bf-vk", "authorization", "X_Custom-9"]) + HeaderNameSet(["api-key"])
+        #expect(set.index(of: "Authorization") == 1)
+        #expect(set.index(of: "X-BF-VK") == 0)
+        #expect(set.index(of: "x_custom-9") == 2)  // '_' and digits compared as they are
+        #expect(set.index(of: "API-KEY") == 3)     // the right-hand set's names come after
+        #expect(set.index(of: "x-custom-9") == nil)
+        #expect(set.index(of: "x\u{7F}custom-9") == nil)  // '_' | 0x20 must not match DEL
+    }
+
     @Test func appendKeepsOrderAndLeavesTheBlockUsable() {
         var h = HTTPHeaders([("content-type", "application/json")])
         let shared = h

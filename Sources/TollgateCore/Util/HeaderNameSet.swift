@@ -5,42 +5,66 @@ import NIOHTTP1
 /// array lookup.
 public struct HeaderNameSet: Sendable {
     private let byLength: [[[UInt8]]]
+    /// Parallel to `byLength`: each name's position in the list it was built from.
+    private let positions: [[Int]]
 
     public init(_ names: [String]) {
         var table: [[[UInt8]]] = []
-        for n in names {
+        var pos: [[Int]] = []
+        for (i, n) in names.enumerated() {
             let bytes = Array(n.lowercased().utf8)
-            while table.count <= bytes.count { table.append([]) }
+            while table.count <= bytes.count {
+                table.append([])
+                pos.append([])
+            }
             table[bytes.count].append(bytes)
+            pos[bytes.count].append(i)
         }
         byLength = table
+        positions = pos
     }
 
     public static func + (a: HeaderNameSet, b: HeaderNameSet) -> HeaderNameSet {
         var table = a.byLength
+        var pos = a.positions
+        let offset = a.positions.reduce(0) { $0 + $1.count }
         for (len, names) in b.byLength.enumerated() {
-            while table.count <= len { table.append([]) }
+            while table.count <= len {
+                table.append([])
+                pos.append([])
+            }
             table[len] += names
+            pos[len] += b.positions[len].map { $0 + offset }
         }
-        return HeaderNameSet(table: table)
+        return HeaderNameSet(table: table, positions: pos)
     }
 
-    private init(table: [[[UInt8]]]) { byLength = table }
+    private init(table: [[[UInt8]]], positions: [[Int]]) {
+        byLength = table
+        self.positions = positions
+    }
 
-    public func contains(_ name: String) -> Bool {
+    public func contains(_ name: String) -> Bool { index(of: name) != nil }
+
+    /// The position of `name` in the list the set was built from (for `a + b`, b's names come
+    /// after a's), compared case-insensitively; nil when it is not in the set.
+    public func index(of name: String) -> Int? {
         var name = name
         return name.withUTF8 { n in
-            guard n.count < byLength.count else { return false }
-            for candidate in byLength[n.count] {
+            guard n.count < byLength.count else { return nil }
+            for (k, candidate) in byLength[n.count].enumerated() {
                 var equal = true
-                for i in 0..<n.count where n[i] | 0x20 != candidate[i] {
-                    // Header names are ASCII; setting bit 5 lowercases letters and leaves `-` as is.
-                    equal = false
-                    break
+                for i in 0..<n.count {
+                    let b = n[i]
+                    // ASCII lowercase; other bytes (`-`, `_`, digits, anything else) as they are.
+                    if (b &- 0x41 < 26 ? b | 0x20 : b) != candidate[i] {
+                        equal = false
+                        break
+                    }
                 }
-                if equal { return true }
+                if equal { return positions[n.count][k] }
             }
-            return false
+            return nil
         }
     }
 
