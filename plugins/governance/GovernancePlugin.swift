@@ -24,17 +24,16 @@ struct GovernancePlugin: Plugin {
     // MARK: access
 
     func access(_ ctx: RequestContext) -> PhaseResult {
-        let headers = ctx.head.headers
+        let presented = PresentedKey.presented(in: ctx.head.headers)
         var entry: VirtualKeyEntry?
-        if let vk = PresentedKey.value(of: "x-bf-vk", in: headers) {
+        if let vk = presented.virtualKey {
             guard let e = keys.lookup(vk) else { return .respond(.error(GovernanceErrors.unknownKey)) }
             entry = e
         }
         // The SDKs' own key headers: a virtual key there counts as one; anything else is a
         // provider key of the client's own (used only where ai-proxy allows direct keys).
         var direct: Substring?
-        for name in PresentedKey.credentialHeaders {
-            guard let v = PresentedKey.value(of: name, in: headers) else { continue }
+        for case let v? in presented.credentials {
             if let e = keys.lookup(v) {
                 if entry == nil { entry = e }
             } else if direct == nil {

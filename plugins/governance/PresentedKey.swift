@@ -1,4 +1,5 @@
 import NIOHTTP1
+import TollgateCore
 
 /// Where a client may put a virtual key (or, where allowed, its own provider key), in the
 /// order they are tried. `x-bf-vk` is the gateway's own header; the others are where each
@@ -6,17 +7,42 @@ import NIOHTTP1
 enum PresentedKey {
     /// The headers besides `x-bf-vk`; `authorization` carries `Bearer <key>`.
     static let credentialHeaders = ["authorization", "x-api-key", "x-goog-api-key", "api-key"]
+    /// `x-bf-vk` at position 0, then `credentialHeaders` in their order of precedence.
+    private static let names = HeaderNameSet(["x-bf-vk"] + credentialHeaders)
 
-    /// The credential in `name`, without a `Bearer ` prefix; nil when absent or empty.
-    static func value(of name: String, in headers: HTTPHeaders) -> Substring? {
-        guard let raw = headers.first(name: name) else { return nil }
-        var v = Substring(raw)
-        if name == "authorization" {
-            guard v.count > 7, v.prefix(7).lowercased() == "bearer " else { return nil }
-            v = v.dropFirst(7)
+    /// What a request presents: `x-bf-vk`, and the credential headers in order of precedence,
+    /// each the first non-empty value of its name. One pass over the headers: looking each name
+    /// up in turn walked them five times.
+    struct Presented {
+        var virtualKey: Substring?
+        var credentials: [Substring?] = Array(repeating: nil, count: PresentedKey.credentialHeaders.count)
+    }
+
+    static func presented(in headers: HTTPHeaders) -> Presented {
+        var p = Presented()
+        for (name, raw) in headers {
+            guard let i = names.index(of: name) else { continue }
+            if i == 0 {
+                if p.virtualKey == nil { p.virtualKey = value(raw, bearer: false) }
+            } else if p.credentials[i - 1] == nil {
+                p.credentials[i - 1] = value(raw, bearer: i == 1)
+            }
         }
-        while v.first == " " { v.removeFirst() }
-        while v.last == " " { v.removeLast() }
-        return v.isEmpty ? nil : v
+        return p
+    }
+
+    /// The credential in a header value, without a `Bearer ` prefix or surrounding spaces; nil
+    /// when empty. Works on UTF-8 bytes: Character-wise trimming walks grapheme clusters.
+    static func value(_ raw: String, bearer: Bool) -> Substring? {
+        let u = raw.utf8
+        var start = u.startIndex
+        var end = u.endIndex
+        if bearer {
+            guard u.count > 7, u.prefix(7).lazy.map({ $0 | 0x20 }).elementsEqual("bearer ".utf8) else { return nil }
+            start = u.index(start, offsetBy: 7)
+        }
+        while start < end, u[start] == 0x20 { start = u.index(after: start) }
+        while end > start, u[u.index(before: end)] == 0x20 { end = u.index(before: end) }
+        return start == end ? nil : raw[start..<end]
     }
 }
