@@ -18,6 +18,9 @@ struct HeaderAllowlistPlugin: Plugin {
         // Headers the client's `Connection` names are hop-by-hop for this request too.
         let connectionTokens = HeaderRules.connectionTokens(headers)
         for (name, value) in headers {
+            // Most of a request's headers (host, content-length, credentials…) never go: rule
+            // them out before lowercasing and matching globs.
+            if HeaderRules.neverSet.contains(name) { continue }
             var n = name.lowercased()
             if n.hasPrefix(Self.extraHeaderPrefix) {
                 n.removeFirst(Self.extraHeaderPrefix.count)
@@ -43,6 +46,9 @@ enum HeaderRules {
         // direct keys go through ai-proxy's `allow_direct_keys`, which places them itself
         "authorization", "proxy-authorization", "x-api-key", "x-goog-api-key", "api-key", "cookie", "x-bf-vk",
     ]
+
+    /// `never`, matched without lowercasing first.
+    static let neverSet = HeaderNameSet(Array(never))
 
     static func neverForwarded(_ lowercasedName: String) -> Bool {
         never.contains(lowercasedName) || lowercasedName.hasPrefix("x-bf-")

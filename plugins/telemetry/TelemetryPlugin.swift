@@ -31,6 +31,7 @@ struct TelemetryPlugin: Plugin {
     }
 
     static let valueKey = "telemetry"
+    static let traceHeaders = HeaderNameSet(["traceparent", "tracestate"])
 
     func access(_ ctx: RequestContext) -> PhaseResult {
         state.metrics.inFlight.increment()
@@ -41,8 +42,13 @@ struct TelemetryPlugin: Plugin {
 
     func rewrite(_ ctx: RequestContext) -> PhaseResult {
         let trace = TraceParent.next(after: ctx.header("traceparent"))
-        ctx.forwardHeaders.replaceOrAdd(name: "traceparent", value: trace.header)
-        if let ts = ctx.header("tracestate") { ctx.forwardHeaders.replaceOrAdd(name: "tracestate", value: ts) }
+        // Ours replace any the allowlist forwarded; removing costs nothing when there are none.
+        ctx.forwardHeaders.removeAll(named: Self.traceHeaders)
+        if let ts = ctx.header("tracestate") {
+            ctx.forwardHeaders.append([("traceparent", trace.header), ("tracestate", ts)])
+        } else {
+            ctx.forwardHeaders.append([("traceparent", trace.header)])
+        }
         ctx.values[Self.valueKey] = Mark(traceID: trace.traceID)
         return .next
     }

@@ -11,7 +11,26 @@ struct TraceParent: Sendable, Equatable {
     /// 2 hex digits; `01` is "sampled".
     var flags: String
 
-    var header: String { "00-\(traceID)-\(spanID)-\(flags)" }
+    /// Built in one allocation: interpolation grows the string piece by piece.
+    var header: String {
+        let count = 3 + traceID.utf8.count + 1 + spanID.utf8.count + 1 + flags.utf8.count
+        return String(unsafeUninitializedCapacity: count) { buf in
+            var i = 0
+            let put = { (s: String) in
+                for b in s.utf8 {
+                    buf[i] = b
+                    i += 1
+                }
+            }
+            put("00-")
+            put(traceID)
+            put("-")
+            put(spanID)
+            put("-")
+            put(flags)
+            return i
+        }
+    }
 
     /// Parses a `traceparent` value; nil when it does not follow the spec (version `ff`,
     /// all-zero ids, wrong lengths, upper-case hex are all invalid).
