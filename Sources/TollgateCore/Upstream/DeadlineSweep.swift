@@ -17,8 +17,6 @@ final class DeadlineSweep {
 
     init(eventLoop: any EventLoop) { self.eventLoop = eventLoop }
 
-    var count: Int { watched.count }
-
     func watch(_ x: UpstreamExchange) {
         guard x.sweepSlot < 0 else { return }
         x.sweepSlot = watched.count

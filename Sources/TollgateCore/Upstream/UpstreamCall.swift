@@ -17,17 +17,17 @@ public struct UpstreamCall {
     public var target: ResolvedTarget
 
     public init(
-        url: UpstreamURL, method: HTTPMethod = .POST, fields: [(String, String)], body: ByteBuffer,
+        url: UpstreamURL, method: HTTPMethod = .POST, fields: consuming [(String, String)], body: ByteBuffer,
         timeout: TimeAmount, transformer: any ResponseTransformer, target: ResolvedTarget
     ) {
         self.url = url
         self.method = method
-        // One block made from one array: NIO's `add(name:value:)` scans each name, and adding
-        // to a block that shares its storage copies it.
-        var f = fields
-        f.append(("host", url.hostHeader))
-        f.append(("content-length", String(body.readableBytes)))
-        self.headers = HTTPHeaders(f)
+        // One block made from one array, taken over from the caller (`consuming`, so appending
+        // does not copy it): NIO's `add(name:value:)` scans each name, and adding to a block
+        // that shares its storage copies it.
+        fields.append(("host", url.hostHeader))
+        fields.append(("content-length", String(body.readableBytes)))
+        self.headers = HTTPHeaders(fields)
         self.body = body
         self.timeout = timeout
         self.transformer = transformer
