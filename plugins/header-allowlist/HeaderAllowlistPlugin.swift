@@ -20,7 +20,7 @@ struct HeaderAllowlistPlugin: Plugin {
         for (name, value) in headers {
             // Most of a request's headers (host, content-length, credentials…) never go: rule
             // them out before lowercasing and matching globs.
-            if HeaderRules.neverSet.contains(name) { continue }
+            if HeaderRules.never.contains(name) { continue }
             var n = name.lowercased()
             if n.hasPrefix(Self.extraHeaderPrefix) {
                 n.removeFirst(Self.extraHeaderPrefix.count)
@@ -36,7 +36,8 @@ struct HeaderAllowlistPlugin: Plugin {
 
 /// What a client may never send to a provider through the gateway.
 enum HeaderRules {
-    static let never: Set<String> = [
+    /// Matched case-insensitively, so a client's spelling needs no lowercasing first.
+    static let never = HeaderNameSet([
         // hop-by-hop (RFC 9110 7.6.1) and framing: they describe the client's connection
         "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade",
         "host", "content-length", "expect",
@@ -45,10 +46,7 @@ enum HeaderRules {
         // credentials: the client's (or its virtual key) must never reach a provider this way;
         // direct keys go through ai-proxy's `allow_direct_keys`, which places them itself
         "authorization", "proxy-authorization", "x-api-key", "x-goog-api-key", "api-key", "cookie", "x-bf-vk",
-    ]
-
-    /// `never`, matched without lowercasing first.
-    static let neverSet = HeaderNameSet(Array(never))
+    ])
 
     static func neverForwarded(_ lowercasedName: String) -> Bool {
         never.contains(lowercasedName) || lowercasedName.hasPrefix("x-bf-")
