@@ -10,8 +10,8 @@ final class DeadlineSweep {
     static let interval = TimeAmount.milliseconds(50)
 
     private let eventLoop: any EventLoop
-    /// Strong references: every way an exchange ends unwatches it, and one that did not would be
-    /// found done at the next sweep and dropped then.
+    /// Strong references: every way an exchange ends unwatches it; one that did not would stay
+    /// until its deadline passed, when the sweep finds it done and drops it.
     private var watched: [UpstreamExchange] = []
     private var tick: NIOScheduledCallback?
 
