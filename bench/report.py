@@ -5,9 +5,12 @@ Input: a results directory written by bench/run:
   rows.tsv    id<TAB>label<TAB>direct-baseline-id<TAB>proxy-baseline-id<TAB>status
               (status: "ok", or the reason the row was not measured)
   res-ID-C    one line of key=value pairs from bench/wrk/post.lua's done(), C = connections
+  res-ID-C.rK the same for round K > 1 (BENCH_ROUNDS); cells are then medians over the rounds,
+              and the two comparison columns also give their range
   meta        key=value lines (machine, versions, RSS, start-up)
 """
 import os
+import statistics
 import sys
 
 
@@ -37,8 +40,8 @@ def load_meta(path):
     return out
 
 
-def measure(d, rid, conns):
-    kv = load_kv(os.path.join(d, f"res-{rid}-{conns}"))
+def measure(d, rid, conns, rnd=1):
+    kv = load_kv(os.path.join(d, f"res-{rid}-{conns}" + (f".r{rnd}" if rnd > 1 else "")))
     if not kv or int(kv.get("requests", 0)) == 0:
         return None
     n = int(kv["requests"])
@@ -46,6 +49,24 @@ def measure(d, rid, conns):
     errs = {k: int(kv.get(k, 0)) for k in ("connect", "read", "write", "status", "timeout")}
     return {"rps": n / dur if dur else 0.0, "p50": int(kv["p50_us"]), "p99": int(kv["p99_us"]),
             "n": n, "errs": {k: v for k, v in errs.items() if v}}
+
+
+def median_of(runs, key):
+    vals = [r[key] for r in runs if r]
+    return statistics.median(vals) if vals else None
+
+
+def paired(a_runs, b_runs, f):
+    """f(a, b) for every round where both rows were measured: comparisons stay within a round."""
+    return [f(a, b) for a, b in zip(a_runs, b_runs) if a and b]
+
+
+def spread(vals, fmt):
+    """'median' for one value, 'median (min … max)' for several."""
+    if not vals:
+        return "n/a"
+    m = fmt(statistics.median(vals))
+    return m if len(vals) == 1 else f"{m} ({fmt(min(vals))} … {fmt(max(vals))})"
 
 
 def main():
@@ -57,41 +78,47 @@ def main():
             if len(parts) >= 5:
                 rows.append(parts[:5])
     meta = load_meta(os.path.join(d, "meta"))
+    rounds = max(1, int(meta.get("rounds", "1") or 1))
     res = {}
     for rid, *_ in rows:
-        res[rid] = {c: measure(d, rid, c) for c in (1, 50)}
+        res[rid] = {c: [measure(d, rid, c, k) for k in range(1, rounds + 1)] for c in (1, 50)}
 
     notes = []
     hdr = ["row", "req/s c=1", "p50 c=1 (µs)", "p99 c=1 (µs)", "added p50 vs direct (µs)",
            "req/s c=50", "p50 c=50 (µs)", "p99 c=50 (µs)", "c=50 throughput vs nginx proxy"]
     lines = ["| " + " | ".join(hdr) + " |", "|" + "---|" * len(hdr)]
     for rid, label, direct, proxy, status in rows:
-        r1, r50 = res[rid][1], res[rid][50]
-        if status != "ok" and r1 is None and r50 is None:
+        r1s, r50s = res[rid][1], res[rid][50]
+        if status != "ok" and not any(r1s) and not any(r50s):
             why = status[:150].replace("|", "\\|")
             lines.append(f"| {label} | " + " | ".join(["n/a"] * (len(hdr) - 2)) + f" | n/a: {why} |")
             continue
-        cells = [label]
-        for r in (r1,):
-            cells += ([f"{r['rps']:,.0f}", str(r["p50"]), str(r["p99"])] if r else ["ERR"] * 3)
-        base = res.get(direct, {}).get(1) if direct != "-" else None
+
+        def figures(runs):
+            if not any(runs):
+                return ["ERR"] * 3
+            return [f"{median_of(runs, 'rps'):,.0f}", f"{median_of(runs, 'p50'):.0f}", f"{median_of(runs, 'p99'):.0f}"]
+
+        cells = [label] + figures(r1s)
         if rid == direct or direct == "-":
             cells.append("—")
-        elif r1 and base:
-            cells.append(f"{r1['p50'] - base['p50']:+d}")
         else:
-            cells.append("n/a")
-        cells += ([f"{r50['rps']:,.0f}", str(r50["p50"]), str(r50["p99"])] if r50 else ["ERR"] * 3)
-        pbase = res.get(proxy, {}).get(50) if proxy != "-" else None
+            base = res.get(direct, {}).get(1, [])
+            cells.append(spread(paired(r1s, base, lambda r, b: r["p50"] - b["p50"]), lambda v: f"{v:+.0f}"))
+        cells += figures(r50s)
         if proxy == "-":
             cells.append("—")
-        elif r50 and pbase and pbase["rps"]:
-            cells.append(f"{r50['rps'] / pbase['rps']:.2f}")
+        elif rid == proxy:
+            cells.append("1.00")
         else:
-            cells.append("n/a")
-        for c, r in ((1, r1), (50, r50)):
-            if r and r["errs"]:
-                notes.append(f"row {label}, c={c}: errors {r['errs']} out of {r['n']} requests")
+            pbase = res.get(proxy, {}).get(50, [])
+            ratios = paired(r50s, pbase, lambda r, b: r["rps"] / b["rps"] if b["rps"] else None)
+            cells.append(spread([v for v in ratios if v is not None], lambda v: f"{v:.2f}"))
+        for c, runs in ((1, r1s), (50, r50s)):
+            for k, r in enumerate(runs, 1):
+                if r and r["errs"]:
+                    notes.append(f"row {label}, c={c}" + (f", round {k}" if rounds > 1 else "")
+                                 + f": errors {r['errs']} out of {r['n']} requests")
         if status != "ok":
             notes.append(f"row {label}: {status}")
         lines.append("| " + " | ".join(cells) + " |")
@@ -107,6 +134,9 @@ def main():
     out.append(f"Per row: {meta.get('warmup', '?')} s warm-up at c=50, then {meta.get('seconds', '?')} s at c=1 (1 thread) "
                f"and {meta.get('seconds', '?')} s at c=50 (2 threads); body {meta.get('body_bytes', '?')} B "
                f"({meta.get('stream_body_bytes', '?')} B for streams). Loopback only; {placement}."
+               + (f" {rounds} rounds, rows interleaved: each cell is the median over the rounds; the two"
+                  " comparison columns are computed within each round and give the median (lowest … highest)."
+                  if rounds > 1 else "")
                + (f" CPU steal during the c=50 runs: {meta['steal_pct']}%." if meta.get("steal_pct") else ""))
     out.append("")
     out.extend(lines)
