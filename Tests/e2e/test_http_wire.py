@@ -49,7 +49,9 @@ def split_responses(raw: bytes) -> list[tuple[int, dict, bytes]]:
         for line in lines[1:]:
             k, _, v = line.partition(":")
             headers[k.strip().lower()] = v.strip()
-        if "content-length" in headers:
+        if status in (204, 304) or 100 <= status < 200:
+            body = b""  # no body, whatever the headers say
+        elif "content-length" in headers:
             n = int(headers["content-length"])
             body, rest = rest[:n], rest[n:]
         else:
@@ -85,6 +87,27 @@ def test_pipelined_requests_are_answered_in_order(start_gateway, mock):
         doc = json.loads(body)
         assert ("choices" in doc) if status == 200 else ("error" in doc)
     assert len(mock.requests) == 5
+
+
+def test_answers_are_framed_by_length_or_chunks_and_bodiless_ones_by_neither(start_gateway, mock):
+    """The gateway frames every answer itself (NIO's encoder is told not to look): a whole
+    answer by its length, a stream in chunks, a 204 by neither, even when the provider sent a
+    `Content-Length: 0` with it; never two framings, and the connection goes on after each."""
+    gw = start_gateway(chat_config())
+    mock.script("/v1/chat/completions")  # as usual
+    mock.script("/v1/chat/completions")  # as usual (a stream: the request asks for one)
+    mock.script("/v1/chat/completions", status=204, body="")
+    chat = {"model": "gpt-4o-mini", "messages": MSG}
+    payload = (post("/v1/chat/completions", chat, "whole") + post("/v1/chat/completions", {**chat, "stream": True}, "stream")
+               + post("/v1/chat/completions", chat, "empty") + post("/v1/chat/completions", chat, "after", close=True))
+    (s1, h1, b1), (s2, h2, b2), (s3, h3, b3), (s4, h4, b4) = split_responses(raw_exchange(gw, payload))
+    assert s1 == 200 and int(h1["content-length"]) == len(b1) and "transfer-encoding" not in h1, h1
+    assert json.loads(b1)["object"] == "chat.completion"
+    assert s2 == 200 and h2.get("transfer-encoding") == "chunked" and "content-length" not in h2, h2
+    assert b2.rstrip().endswith(b"data: [DONE]"), b2[-200:]
+    assert s3 == 204 and "content-length" not in h3 and "transfer-encoding" not in h3 and b3 == b"", h3
+    assert s4 == 200 and json.loads(b4)["choices"][0]["message"]["content"] == "echo: wire"
+    assert [h["x-request-id"] for h in (h1, h2, h3, h4)] == ["whole", "stream", "empty", "after"]
 
 
 def test_a_long_pipelined_burst_pauses_reading_and_answers_every_request(start_gateway, mock):

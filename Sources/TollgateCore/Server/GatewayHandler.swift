@@ -172,14 +172,14 @@ final class GatewayHandler: ChannelInboundHandler, ClientResponder {
         if !keepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
     }
 
-    func sendHead(_ status: HTTPResponseStatus, _ headers: HTTPHeaders) {
+    func sendHead(_ status: HTTPResponseStatus, _ headers: consuming HTTPHeaders) {
         guard let context, let d = dispatcher else { return }
-        var h = headers
-        // A chunk plugin may change the body's length; let the encoder frame it instead.
-        if d.hasChunkPlugins { h.remove(name: "content-length") }
-        gatewayHeaders(&h, d.ctx)
-        var head = HTTPResponseHead(version: .http1_1, status: status, headers: h)
+        // A chunk plugin may change the body's length: the body goes chunked then.
+        if d.hasChunkPlugins { headers.remove(name: "content-length") }
+        gatewayHeaders(&headers, d.ctx)
+        var head = HTTPResponseHead(version: .http1_1, status: status, headers: headers)
         d.responseHead(&head)
+        frame(&head, length: nil)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
     }
 
@@ -214,11 +214,10 @@ final class GatewayHandler: ChannelInboundHandler, ClientResponder {
         }
     }
 
-    func sendWhole(_ status: HTTPResponseStatus, _ headers: HTTPHeaders, _ body: ByteBuffer) {
+    func sendWhole(_ status: HTTPResponseStatus, _ headers: consuming HTTPHeaders, _ body: ByteBuffer) {
         guard let d = dispatcher else { return }
-        var h = headers
-        gatewayHeaders(&h, d.ctx)
-        var head = HTTPResponseHead(version: .http1_1, status: status, headers: h)
+        gatewayHeaders(&headers, d.ctx)
+        var head = HTTPResponseHead(version: .http1_1, status: status, headers: headers)
         d.responseHead(&head)
         var b = body
         if d.hasChunkPlugins { d.responseChunk(&b) }
@@ -239,20 +238,33 @@ final class GatewayHandler: ChannelInboundHandler, ClientResponder {
         if !queued.isEmpty { replayQueued() }
     }
 
-    private func write(_ status: HTTPResponseStatus, _ headers: HTTPHeaders, _ body: ByteBuffer, requestID: String) {
-        var h = headers
-        h.replaceOrAdd(name: "x-request-id", value: requestID)
-        if !keepAlive { h.replaceOrAdd(name: "connection", value: "close") }
-        write(HTTPResponseHead(version: .http1_1, status: status, headers: h), body)
+    private func write(_ status: HTTPResponseStatus, _ headers: consuming HTTPHeaders, _ body: ByteBuffer, requestID: String) {
+        headers.replaceOrAdd(name: "x-request-id", value: requestID)
+        if !keepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
+        write(HTTPResponseHead(version: .http1_1, status: status, headers: headers), body)
     }
 
-    private func write(_ head: HTTPResponseHead, _ body: ByteBuffer) {
+    /// A whole answer, framed by its length.
+    private func write(_ head: consuming HTTPResponseHead, _ body: ByteBuffer) {
         guard let context else { return }
-        var head = head
-        head.headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
+        frame(&head, length: body.readableBytes)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         writeEnd(context)
+    }
+
+    /// The encoder leaves framing to us (`GatewayServer.responseFraming`). A whole answer gets
+    /// its `length`; a relayed one keeps the provider's `content-length` or goes chunked; 1xx,
+    /// 204 and 304 carry neither. A provider's `transfer-encoding` never gets here: it is
+    /// hop-by-hop, dropped with the others.
+    private func frame(_ head: inout HTTPResponseHead, length: Int?) {
+        if !head.status.mayHaveResponseBody {
+            head.headers.remove(name: "content-length")
+        } else if let length {
+            head.headers.replaceOrAdd(name: "content-length", value: String(length))
+        } else if !head.headers.contains(name: "content-length") {
+            head.headers.append([("transfer-encoding", "chunked")])
+        }
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {

@@ -19,6 +19,15 @@ public final class GatewayServer: Sendable {
         self.services = services
     }
 
+    /// `GatewayHandler` frames every answer itself (a length, or chunked when it has none), so
+    /// NIO's encoder does not look: its check removes `transfer-encoding` from every head, and
+    /// that change copies the whole header block (the pipeline still holds the head it was given).
+    static let responseFraming: HTTPResponseEncoder.Configuration = {
+        var c = HTTPResponseEncoder.Configuration()
+        c.automaticallySetFramingHeaders = false
+        return c
+    }()
+
     /// Binds the listener; returns the address actually bound (port 0 picks a free one).
     public func start(listen: HostPort, tls: TLSFiles?) async throws -> SocketAddress {
         let sslContext: NIOSSLContext? = try tls.map { files in
@@ -40,7 +49,8 @@ public final class GatewayServer: Sendable {
                     // header validation is off: every header we write was parsed by NIO or checked
                     // when the config was loaded or the model resolved (`HeaderSafety`).
                     try sync.configureHTTPServerPipeline(
-                        withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false)
+                        withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false,
+                        withEncoderConfiguration: Self.responseFraming)
                     try sync.addHandler(GatewayHandler(server: self))
                     return channel.eventLoop.makeSucceededVoidFuture()
                 } catch {

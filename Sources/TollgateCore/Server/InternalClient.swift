@@ -73,7 +73,7 @@ final class CollectingResponder: ClientResponder {
 
     init(promise: EventLoopPromise<InternalResponse>) { self.promise = promise }
 
-    func sendHead(_ status: HTTPResponseStatus, _ headers: HTTPHeaders) {
+    func sendHead(_ status: HTTPResponseStatus, _ headers: consuming HTTPHeaders) {
         self.status = status
         self.headers = headers
     }
@@ -87,7 +87,7 @@ final class CollectingResponder: ClientResponder {
 
     func sendEnd() { complete() }
 
-    func sendWhole(_ status: HTTPResponseStatus, _ headers: HTTPHeaders, _ body: ByteBuffer) {
+    func sendWhole(_ status: HTTPResponseStatus, _ headers: consuming HTTPHeaders, _ body: ByteBuffer) {
         self.status = status
         self.headers = headers
         self.body = body

@@ -23,6 +23,14 @@ final class UpstreamConnection {
 /// Kept-alive upstream connections of one event loop. Only that loop touches it, so requests
 /// never wait on a lock or hop threads to get a connection.
 final class ConnectionPool {
+    /// Every request carries its `content-length` (`UpstreamCall.init`), so NIO's encoder need
+    /// not check the framing: that check changes the head and copies its header block.
+    static let requestFraming: HTTPRequestEncoder.Configuration = {
+        var c = HTTPRequestEncoder.Configuration()
+        c.automaticallySetFramingHeaders = false
+        return c
+    }()
+
     struct Key: Hashable {
         var tls: Bool
         var host: String
@@ -103,7 +111,7 @@ final class ConnectionPool {
                         try sync.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: isIP ? nil : host))
                     }
                     // Header validation off, as on the server side: see GatewayServer.
-                    try sync.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
+                    try sync.addHTTPClientHandlers(enableOutboundHeaderValidation: false, encoderConfiguration: Self.requestFraming)
                     try sync.addHandler(UpstreamClientHandler())
                     return channel.eventLoop.makeSucceededVoidFuture()
                 } catch {

@@ -4,13 +4,15 @@ import TollgateProtocols
 
 /// Where an exchange sends what the client should get; the server's request handler.
 protocol ClientResponder: AnyObject {
-    func sendHead(_ status: HTTPResponseStatus, _ headers: HTTPHeaders)
+    /// Headers are `consuming` here and in `sendWhole`: the responder adds its own to them, and
+    /// a block the caller still held would be copied on that first change.
+    func sendHead(_ status: HTTPResponseStatus, _ headers: consuming HTTPHeaders)
     func sendBody(_ part: ByteBuffer)
     func flush()
     /// Ends a streamed response; the request is then complete.
     func sendEnd()
     /// A complete response with its length; the request is then complete.
-    func sendWhole(_ status: HTTPResponseStatus, _ headers: HTTPHeaders, _ body: ByteBuffer)
+    func sendWhole(_ status: HTTPResponseStatus, _ headers: consuming HTTPHeaders, _ body: ByteBuffer)
     func sendError(_ error: GatewayError)
 }
 
