@@ -7,8 +7,13 @@ public actor MemoryStore: Store {
     /// Oldest first; queries read it backwards.
     private var logs: [RequestLogRow] = []
     private var jobs: [String: AsyncJob] = [:]
+    /// Request-log rows kept: the newest ones. Unlike a database, this one is the process's own
+    /// memory, and a gateway under load writes thousands of rows a second.
+    public let maxLogRows: Int
 
-    public init() {}
+    public init(maxLogRows: Int = 20_000) {
+        self.maxLogRows = max(1, maxLogRows)
+    }
 
     public func loadCounters() -> [UsageCounter] {
         counters.values.sorted { ($0.subject, $0.window, $0.windowStart) < ($1.subject, $1.window, $1.windowStart) }
@@ -20,7 +25,12 @@ public actor MemoryStore: Store {
 
     public func appendLogs(_ rows: [RequestLogRow]) {
         logs.append(contentsOf: rows)
+        // Trimmed in steps of a quarter, so that removing from the front stays amortised O(1).
+        if logs.count > maxLogRows + maxLogRows / 4 { logs.removeFirst(logs.count - maxLogRows) }
     }
+
+    /// Rows held now (for tests): at most `maxLogRows` plus a quarter.
+    public var logCount: Int { logs.count }
 
     public func queryLogs(_ query: LogQuery) -> [RequestLogRow] {
         var out: [RequestLogRow] = []
