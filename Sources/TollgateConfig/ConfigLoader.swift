@@ -4,12 +4,17 @@ import Foundation
 /// `tollgate check` lists them all at once; plugin configs are left to the plugins (the core
 /// validates them when it builds the route table).
 public enum ConfigLoader {
+    /// Nodes a config may expand to, aliases expanded: far above any real config (the shipped
+    /// one has a few hundred), far below what an alias bomb stands for.
+    public static let defaultMaxYAMLNodes = 100_000
+
     static let topLevelKeys = ["server", "admin", "store", "providers", "virtual_keys", "pricing", "routes"]
 
     /// Reads, interpolates `${VAR}`, validates the whole file. Relative paths in it (store, TLS)
     /// are resolved against the file's directory.
     public static func load(
-        file path: String, environment: [String: String] = ProcessInfo.processInfo.environment
+        file path: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+        maxYAMLNodes: Int = ConfigLoader.defaultMaxYAMLNodes
     ) throws(ConfigErrors) -> GatewayConfig {
         let text: String
         do {
@@ -23,14 +28,15 @@ public enum ConfigLoader {
             directory = Paths.resolve(directory == "." ? "" : directory, against: FileManager.default.currentDirectoryPath)
             if directory.hasSuffix("/") && directory.count > 1 { directory.removeLast() }
         }
-        return try parse(yaml: text, file: path, baseDirectory: directory, environment: environment)
+        return try parse(yaml: text, file: path, baseDirectory: directory, environment: environment, maxYAMLNodes: maxYAMLNodes)
     }
 
     /// Parses config text. `file` is used in marks; `baseDirectory` resolves relative paths.
     public static func parse(
-        yaml: String, file: String, baseDirectory: String, environment: [String: String]
+        yaml: String, file: String, baseDirectory: String, environment: [String: String],
+        maxYAMLNodes: Int = ConfigLoader.defaultMaxYAMLNodes
     ) throws(ConfigErrors) -> GatewayConfig {
-        var builder = NodeBuilder(file: file, environment: environment)
+        var builder = NodeBuilder(file: file, environment: environment, maxNodes: maxYAMLNodes)
         let root = try builder.build(yaml: yaml)
         var d = Diagnostics(errors: builder.errors, warnings: builder.warnings)
         let start = SourceMark(file: file, line: 1, column: 1)

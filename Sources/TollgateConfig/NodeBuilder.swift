@@ -10,10 +10,16 @@ struct NodeBuilder {
     private(set) var errors: [ConfigError] = []
     private(set) var warnings: [ConfigDiagnostic] = []
     private var warnedVariables: Set<String> = []
+    /// Aliases are expanded where they are used, so a small file can stand for an exponential
+    /// tree ("billion laughs"): walking it would never end. Past this many nodes the load stops.
+    let maxNodes: Int
+    private var nodes = 0
+    private var overLimit: ConfigError?
 
-    init(file: String, environment: [String: String]) {
+    init(file: String, environment: [String: String], maxNodes: Int = ConfigLoader.defaultMaxYAMLNodes) {
         self.file = file
         self.interpolation = EnvInterpolation(environment: environment)
+        self.maxNodes = maxNodes
     }
 
     /// The document's root, or nil for an empty document (only comments, or nothing).
@@ -26,7 +32,10 @@ struct NodeBuilder {
             throw ConfigErrors([YamlErrorMapping.configError(error, file: file)])
         }
         guard let root else { return nil }
-        return convert(root)
+        let tree = convert(root)
+        // Nothing built past the limit is worth checking: one error, not thousands.
+        if let overLimit { throw ConfigErrors([overLimit]) }
+        return tree
     }
 
     private func mark(_ m: Mark?) -> SourceMark {
@@ -34,6 +43,15 @@ struct NodeBuilder {
     }
 
     private mutating func convert(_ node: Node) -> ConfigNode {
+        nodes += 1
+        guard nodes <= maxNodes else {
+            if overLimit == nil {
+                overLimit = ConfigError(
+                    "the YAML expands to more than \(maxNodes) nodes (aliases are expanded where used); "
+                        + "raise the limit with --max-yaml-nodes if this is intended", at: mark(node.mark))
+            }
+            return ConfigNode(mark: mark(node.mark), value: .null)
+        }
         switch node {
         case .scalar(let scalar):
             return convert(scalar)

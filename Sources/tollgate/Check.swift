@@ -12,10 +12,13 @@ struct Check: ParsableCommand {
     @Option(name: .long, help: "The config file.")
     var config = "routes.yaml"
 
+    @Option(name: .long, help: "Most YAML nodes a config may expand to, aliases expanded (an alias bomb is refused).")
+    var maxYamlNodes = ConfigLoader.defaultMaxYAMLNodes
+
     func run() throws {
         let env = ProcessInfo.processInfo.environment
         do {
-            let cfg = try ConfigLoader.load(file: config, environment: env)
+            let cfg = try ConfigLoader.load(file: config, environment: env, maxYAMLNodes: maxYamlNodes)
             // Building the runtime checks what only plugins know (their own keys, providers).
             let services = GatewayServices(group: MultiThreadedEventLoopGroup.singleton, pools: nil, logger: Logger(label: "check"), store: nil)
             _ = try GatewayRuntime.build(config: cfg, services: services, factories: PluginRegistry.factories, environment: env)

@@ -8,12 +8,14 @@ import Foundation
 /// Reloads are serialized so two SIGHUPs in a row cannot interleave.
 actor Reloader {
     let file: String
+    let maxYAMLNodes: Int
     let box: RuntimeBox
     let services: GatewayServices
     let logger: Logger
 
-    init(file: String, box: RuntimeBox, services: GatewayServices, logger: Logger) {
+    init(file: String, maxYAMLNodes: Int, box: RuntimeBox, services: GatewayServices, logger: Logger) {
         self.file = file
+        self.maxYAMLNodes = maxYAMLNodes
         self.box = box
         self.services = services
         self.logger = logger
@@ -23,7 +25,7 @@ actor Reloader {
     func reload(trigger: String) -> String? {
         let env = ProcessInfo.processInfo.environment
         do {
-            let cfg = try ConfigLoader.load(file: file, environment: env)
+            let cfg = try ConfigLoader.load(file: file, environment: env, maxYAMLNodes: maxYAMLNodes)
             let runtime = try GatewayRuntime.build(config: cfg, services: services, factories: PluginRegistry.factories, environment: env)
             for w in cfg.warnings { logger.warning("\(w.mark): \(w.message)") }
             box.replace(runtime)

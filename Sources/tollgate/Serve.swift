@@ -16,6 +16,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "The config file.")
     var config = "routes.yaml"
 
+    @Option(name: .long, help: "Most YAML nodes a config may expand to, aliases expanded (an alias bomb is refused).")
+    var maxYamlNodes = ConfigLoader.defaultMaxYAMLNodes
+
     @Option(name: .long, help: "Listen address HOST:PORT, overriding server.listen.")
     var listen: String?
 
@@ -34,7 +37,7 @@ struct Serve: AsyncParsableCommand {
         let env = ProcessInfo.processInfo.environment
         let cfg: GatewayConfig
         do {
-            cfg = try ConfigLoader.load(file: config, environment: env)
+            cfg = try ConfigLoader.load(file: config, environment: env, maxYAMLNodes: maxYamlNodes)
         } catch {
             for e in error.errors { logger.error("\(e.description)") }
             throw ExitCode(1)
@@ -52,6 +55,7 @@ struct Serve: AsyncParsableCommand {
             listenAddress = cfg.server.listen
         }
 
+        FileLimit.raiseToHardLimit(logger: logger)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let store: any Store
         do {
@@ -72,7 +76,7 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let box = RuntimeBox(runtime)
-        let reloader = Reloader(file: config, box: box, services: services, logger: logger)
+        let reloader = Reloader(file: config, maxYAMLNodes: maxYamlNodes, box: box, services: services, logger: logger)
         let server = GatewayServer(runtime: box, services: services)
         services.executor = server
         let admin = AdminServer(routes: services.admin, token: { box.current.config.admin.token })
@@ -141,6 +145,7 @@ struct GatewayService: Service {
             logger.info("shutting down: draining requests in flight")
         }
         await server.stopAccepting()
+        await server.beginDrain()
         let drain = box.current.config.server.drainSeconds
         let left = await server.drain(until: .now + .seconds(drain))
         if left > 0 { logger.warning("drain timed out with \(left) requests in flight") }

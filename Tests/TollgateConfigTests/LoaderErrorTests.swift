@@ -44,7 +44,7 @@ import Testing
             x-anchors: {anything: goes}
             """) == [
             "r.yaml:1:1: unknown key 'rotues' in the top level (allowed: server, admin, store, providers, virtual_keys, pricing, routes)",
-            "r.yaml:3:3: unknown key 'lisen' in server (allowed: listen, max_body_bytes, drain_seconds, tls)",
+            "r.yaml:3:3: unknown key 'lisen' in server (allowed: listen, max_body_bytes, drain_seconds, tls, client_header_timeout, client_body_timeout, keepalive_timeout, send_timeout, max_stream_line_bytes, max_buffered_answer_bytes, max_model_name_bytes)",
             "r.yaml:4:34: unknown key 'ca' in server.tls (allowed: cert, key)",
             "r.yaml:5:9: unknown key 'tokn' in admin (allowed: listen, token)",
             "r.yaml:7:12: unknown key 'apikey' in provider 'openai' (allowed: type, endpoint, api_key, keys, api_version, deployments, project, region, models)",

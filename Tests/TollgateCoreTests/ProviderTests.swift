@@ -37,17 +37,17 @@ import TollgateCore
         var local = ProviderConfig(name: "local", type: "openai-compatible", mark: SourceMark(file: "f", line: 1, column: 1))
         local.endpoint = "http://127.0.0.1:9000"
         let r = try registry([cfg, vtx, local])
-        #expect(r["openai"]?.url(.chat(stream: false), model: "m")?.description == "https://api.openai.com/v1/chat/completions")
-        #expect(r["anthropic"]?.url(.chat(stream: true), model: "m")?.description == "https://api.anthropic.com/v1/messages")
-        #expect(r["gemini"]?.url(.chat(stream: true), model: "gemini-2.5-flash")?.description
+        #expect(try r["openai"]?.url(.chat(stream: false), model: "m")?.description == "https://api.openai.com/v1/chat/completions")
+        #expect(try r["anthropic"]?.url(.chat(stream: true), model: "m")?.description == "https://api.anthropic.com/v1/messages")
+        #expect(try r["gemini"]?.url(.chat(stream: true), model: "gemini-2.5-flash")?.description
             == "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse")
-        #expect(r["azure"]?.url(.chat(stream: false), model: "gpt-4o")?.description
+        #expect(try r["azure"]?.url(.chat(stream: false), model: "gpt-4o")?.description
             == "https://res.openai.azure.com/openai/deployments/prod-4o/chat/completions?api-version=2024-10-21")
-        #expect(r["vertex"]?.url(.chat(stream: false), model: "gemini-pro")?.description
+        #expect(try r["vertex"]?.url(.chat(stream: false), model: "gemini-pro")?.description
             == "https://us-central1-aiplatform.googleapis.com/v1/projects/p1/locations/us-central1/publishers/google/models/gemini-pro:generateContent")
-        #expect(r["ollama"]?.url(.chat(stream: true), model: "llama3.1:8b")?.description == "http://localhost:11434/api/chat")
+        #expect(try r["ollama"]?.url(.chat(stream: true), model: "llama3.1:8b")?.description == "http://localhost:11434/api/chat")
         // An endpoint with no path keeps the OpenAI-style /v1 prefix.
-        #expect(r["local"]?.url(.chat(stream: false), model: "q")?.description == "http://127.0.0.1:9000/v1/chat/completions")
+        #expect(try r["local"]?.url(.chat(stream: false), model: "q")?.description == "http://127.0.0.1:9000/v1/chat/completions")
     }
 
     @Test func authHeadersPerProvider() throws {

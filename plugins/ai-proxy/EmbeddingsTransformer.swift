@@ -20,8 +20,9 @@ final class EmbeddingsTransformer: ResponseTransformer {
     }
 
     func begin(status: HTTPResponseStatus, headers: HTTPHeaders, ctx: RequestContext) -> ResponseDisposition { .buffer }
-    func chunk(_ part: ByteBuffer, ctx: RequestContext) -> ByteBuffer? { nil }
+    func chunk(_ part: ByteBuffer, ctx: RequestContext) throws(GatewayError) -> ByteBuffer? { nil }
     func finish(ctx: RequestContext) -> ByteBuffer? { nil }
+    func broken(_ error: GatewayError, ctx: RequestContext) -> BrokenAnswer { .cut(nil) }
 
     func whole(status: HTTPResponseStatus, headers: HTTPHeaders, body: ByteBuffer, ctx: RequestContext) -> WholeResponse {
         var h = HTTPHeaders()

@@ -15,6 +15,11 @@ struct ModelResolver: TargetResolving {
 
     func resolve(_ ctx: RequestContext) throws(GatewayError) -> ResolvedTarget {
         let requested = try requestedModel(ctx)
+        // Checked before anything echoes it (errors, the x-tollgate-model header, URLs).
+        let limit = ctx.runtime.config.server.maxModelNameBytes
+        guard requested.utf8.count <= limit else {
+            throw GatewayError.badRequest("model name is longer than \(limit) bytes (server.max_model_name_bytes)", param: "model")
+        }
         var provider: String?
         var model = requested
         // On the UTF-8 view: `String.firstIndex(of: Character)` walks grapheme clusters.

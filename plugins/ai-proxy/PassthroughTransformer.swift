@@ -14,9 +14,12 @@ final class PassthroughTransformer: ResponseTransformer {
     private var decoder: (any StreamDecoder)?
     /// OpenAI streams: reads usage and, when the gateway asked for it, removes the usage chunk.
     private var tap: OpenAIChatUsageTap?
+    /// Bounds the partial line a decoder or tap holds (`server.max_stream_line_bytes`).
+    private var lines = StreamLineGuard(limit: 0)
     private var wantsWhole = false
-    private var whole: ByteBuffer?
-    private var isEventStream = false
+    /// A non-stream answer, kept for its usage: whole while it is small, then only its tail.
+    private var kept = AnswerTail()
+    private var contentType: String?
 
     init(proto: WireProtocol, countUsage: Bool, stripInjectedUsage: Bool = false) {
         self.proto = proto
@@ -29,7 +32,11 @@ final class PassthroughTransformer: ResponseTransformer {
         ResponseHeaders.scrub(&h)
         if countUsage, status.code < 400 {
             let type = headers.first(name: "content-type") ?? ""
-            isEventStream = type.hasPrefix("text/event-stream") || type.hasPrefix("application/x-ndjson")
+            contentType = type
+            let isEventStream = type.hasPrefix("text/event-stream") || type.hasPrefix("application/x-ndjson")
+            if isEventStream {
+                lines = StreamLineGuard(limit: ctx.runtime.config.server.maxStreamLineBytes)
+            }
             if isEventStream, proto == .openAIChat {
                 tap = OpenAIChatUsageTap(stripUsageChunk: stripInjectedUsage)
                 if stripInjectedUsage { h.remove(name: "content-length") }
@@ -38,12 +45,16 @@ final class PassthroughTransformer: ResponseTransformer {
             } else {
                 wantsWhole = true
             }
+        } else {
+            // Only looked at if the answer breaks off (an error event needs the stream's type).
+            contentType = headers.first(name: "content-type")
         }
         return .stream(status, h)
     }
 
-    func chunk(_ part: ByteBuffer, ctx: RequestContext) -> ByteBuffer? {
+    func chunk(_ part: ByteBuffer, ctx: RequestContext) throws(GatewayError) -> ByteBuffer? {
         if var t = tap {
+            guard lines.admit(part) else { throw lines.error }
             tap = nil
             let out = part.withUnsafeReadableBytes { t.feed($0) }
             if let u = t.usage { ctx.usage.merge(u) }
@@ -52,21 +63,13 @@ final class PassthroughTransformer: ResponseTransformer {
             return stripInjectedUsage ? ByteBuffer(bytes: out) : part
         }
         if var d = decoder {
+            guard lines.admit(part) else { throw lines.error }
             decoder = nil  // keep the decoder uniquely referenced while it mutates
             let events = part.withUnsafeReadableBytes { d.feed($0) }
             decoder = d
             for case .usage(let u) in events { ctx.usage.merge(u) }
         } else if wantsWhole {
-            // The usual answer arrives in one part: keep a reference to it, copy only when a
-            // second part comes.
-            if var w = whole {
-                whole = nil
-                var p = part
-                w.writeBuffer(&p)
-                whole = w
-            } else {
-                whole = part
-            }
+            kept.append(part)
         }
         return part
     }
@@ -81,16 +84,59 @@ final class PassthroughTransformer: ResponseTransformer {
         if var d = decoder {
             for case .usage(let u) in d.finish() { ctx.usage.merge(u) }
             decoder = d
-        } else if let w = whole, w.readableBytes > 0,
-            let u = w.withUnsafeReadableBytes({ Translation.codec(proto).usage(inBytes: $0) })
-        {
+        } else if wantsWhole, let u = kept.usage(Translation.codec(proto)) {
             ctx.usage.merge(u)
         }
         return nil
     }
 
+    /// The client has the provider's own framing: a relayed length it will wait for, or a stream
+    /// that, cut, looks finished. An error event (for a stream) and a cut connection say it is not.
+    func broken(_ error: GatewayError, ctx: RequestContext) -> BrokenAnswer {
+        let type = contentType ?? ""
+        guard type.hasPrefix("text/event-stream") || type.hasPrefix("application/x-ndjson") else { return .cut(nil) }
+        var encoder = Translation.codec(proto).makeStreamEncoder(StreamEncoderOptions())
+        var out: [UInt8] = []
+        encoder.encode(.error(error), into: &out)
+        return .cut(out.isEmpty ? nil : ByteBuffer(bytes: out))
+    }
+
     func whole(status: HTTPResponseStatus, headers: HTTPHeaders, body: ByteBuffer, ctx: RequestContext) -> WholeResponse {
-        WholeResponse(status: status, headers: headers, body: body)
+        var h = headers
+        ResponseHeaders.scrub(&h)
+        return WholeResponse(status: status, headers: h, body: body)
+    }
+}
+
+/// A passthrough answer kept for its usage without holding a large one whole: up to
+/// `wholeLimit` bytes it is kept as it came (the usual answer: one part, no copy) and parsed
+/// whole at the end; past that only its last `tailBytes` are kept, where every protocol puts
+/// its usage.
+struct AnswerTail {
+    static let wholeLimit = 1 << 20
+    static let tailBytes = 64 << 10
+    private var buffer: ByteBuffer?
+    private var truncated = false
+
+    mutating func append(_ part: ByteBuffer) {
+        guard var b = buffer else {
+            buffer = part
+            return
+        }
+        buffer = nil  // keep it uniquely referenced while appending
+        var p = part
+        b.writeBuffer(&p)
+        if b.readableBytes > Self.wholeLimit {
+            truncated = true
+            b.moveReaderIndex(forwardBy: b.readableBytes - Self.tailBytes)
+            b.discardReadBytes()
+        }
+        buffer = b
+    }
+
+    func usage(_ codec: any ProtocolCodec.Type) -> Usage? {
+        guard let b = buffer, b.readableBytes > 0 else { return nil }
+        return b.withUnsafeReadableBytes { truncated ? codec.usage(inTail: $0) : codec.usage(inBytes: $0) }
     }
 }
 

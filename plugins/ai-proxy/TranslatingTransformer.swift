@@ -16,6 +16,8 @@ final class TranslatingTransformer: ResponseTransformer {
     private var decoder: (any StreamDecoder)?
     private var encoder: (any StreamEncoder)?
     private var sawEnd = false
+    /// Bounds the partial line the decoder holds (`server.max_stream_line_bytes`).
+    private var lines = StreamLineGuard(limit: 0)
 
     init(inbound: WireProtocol, outbound: WireProtocol, stream: Bool, options: StreamEncoderOptions) {
         self.inbound = Translation.codec(inbound)
@@ -31,14 +33,16 @@ final class TranslatingTransformer: ResponseTransformer {
         guard status.code < 400, stream, upstreamStreams else { return .buffer }
         decoder = outbound.makeStreamDecoder()
         encoder = inbound.makeStreamEncoder(options)
+        lines = StreamLineGuard(limit: ctx.runtime.config.server.maxStreamLineBytes)
         var h = HTTPHeaders()
         h.add(name: "content-type", value: Translation.contentType(forStream: inboundProtocol))
         h.add(name: "cache-control", value: "no-cache")
         return .stream(.ok, h)
     }
 
-    func chunk(_ part: ByteBuffer, ctx: RequestContext) -> ByteBuffer? {
+    func chunk(_ part: ByteBuffer, ctx: RequestContext) throws(GatewayError) -> ByteBuffer? {
         guard var d = decoder else { return nil }
+        guard lines.admit(part) else { throw lines.error }
         decoder = nil  // keep the decoder uniquely referenced while it mutates
         let events = part.withUnsafeReadableBytes { d.feed($0) }
         decoder = d
@@ -55,6 +59,12 @@ final class TranslatingTransformer: ResponseTransformer {
             events.append(.error(ctx.error ?? GatewayError(status: 502, kind: .apiError, message: "upstream stream ended early")))
         }
         return encode(events, ctx: ctx)
+    }
+
+    /// The client's protocol has its own error event: it goes out (`finish` adds it when the
+    /// provider's end never came) and the stream ends properly after it.
+    func broken(_ error: GatewayError, ctx: RequestContext) -> BrokenAnswer {
+        .end(finish(ctx: ctx))
     }
 
     private func encode(_ events: [StreamEvent], ctx: RequestContext) -> ByteBuffer? {

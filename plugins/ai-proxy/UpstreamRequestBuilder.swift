@@ -37,9 +37,9 @@ enum UpstreamRequestBuilder {
         } else if !isFallback, let e = config.endpoint {
             var base = e
             base.path = provider.kind == .openai || provider.kind == .openAICompatible ? "/v1" : ""
-            url = provider.url(op, model: target.model, base: base)
+            url = try provider.url(op, model: target.model, base: base)
         } else {
-            url = provider.url(op, model: target.model)
+            url = try provider.url(op, model: target.model)
         }
         guard let url else {
             throw GatewayError(status: 500, kind: .apiError, message: "provider '\(provider.name)' has no endpoint for this request; configure its endpoint")
@@ -92,7 +92,8 @@ enum UpstreamRequestBuilder {
                 options: StreamEncoderOptions(includeUsage: clientWantsUsage, model: target.model))
         }
         return UpstreamCall(
-            url: url, fields: headers, body: outBody, timeout: config.timeout, transformer: transformer, target: target)
+            url: url, fields: headers, body: outBody, timeout: config.timeout, transformer: transformer, target: target,
+            credential: key)
     }
 
     /// Same protocol on both sides: the client's bytes go as they are. A new model name is

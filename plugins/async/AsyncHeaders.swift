@@ -17,13 +17,21 @@ enum AsyncHeaders {
         "expect", submit, poll, ttl, owner,
     ]
 
+    /// Words that make a header name a credential whatever its prefix: `x-bf-eh-authorization`
+    /// (an extra header for the provider), `x-session-token`, `x-api-secret`.
+    private static let credentialWords = ["auth", "key", "token", "secret", "cookie", "password", "session", "credential", "signature"]
+
     /// The client's headers a job replays with, as `[name, value]` pairs for the store.
     static func storable(_ headers: HTTPHeaders) -> [[String]] {
         headers.compactMap { h in
             let name = h.name.lowercased()
-            if dropped.contains(name) || name.hasPrefix("x-tollgate-") { return nil }
+            if dropped.contains(name) || name.hasPrefix("x-tollgate-") || isCredentialLike(name) { return nil }
             return [name, h.value]
         }
+    }
+
+    static func isCredentialLike(_ name: String) -> Bool {
+        credentialWords.contains { name.contains($0) }
     }
 
     static func isTrue(_ value: String?) -> Bool {

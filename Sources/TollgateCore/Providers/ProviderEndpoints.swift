@@ -38,8 +38,24 @@ extension Provider {
 
     /// The URL of `op` for `model`, from `base` (the provider's endpoint, or a route's override
     /// given without a path). Nil when the provider lacks what the URL needs (Vertex without
-    /// project, Azure without endpoint).
-    public func url(_ op: ProviderOperation, model: String, base: UpstreamURL? = nil) -> UpstreamURL? {
+    /// project, Azure without endpoint). A model that goes into the path goes as one escaped
+    /// segment; one that cannot be a segment (`a/../b`) is the client's 400.
+    public func url(_ op: ProviderOperation, model: String, base: UpstreamURL? = nil) throws(GatewayError) -> UpstreamURL? {
+        switch kind {
+        case .gemini, .vertex, .azure:
+            guard let segment = UpstreamURL.pathSegment(deployments[model] ?? model) else {
+                throw GatewayError.badRequest(
+                    "model name '\(model)' cannot be used by provider '\(name)': it must be one URL path segment (no '/', not '.' or '..')",
+                    param: "model")
+            }
+            return pathURL(op, segment: segment, base: base)
+        default:
+            return pathURL(op, segment: model, base: base)
+        }
+    }
+
+    /// `segment` is escaped already where the kind puts the model in the path.
+    private func pathURL(_ op: ProviderOperation, segment model: String, base: UpstreamURL?) -> UpstreamURL? {
         switch kind {
         case .openai, .openAICompatible:
             guard let b = base ?? endpoint else { return nil }
@@ -66,7 +82,7 @@ extension Provider {
             return b.appending("/v1/projects/\(project)/locations/\(region)/publishers/google/models/\(model):\(Self.geminiAction(op))")
         case .azure:
             guard let b = base ?? endpoint else { return nil }
-            let deployment = deployments[model] ?? model
+            let deployment = model
             let version = apiVersion ?? "2024-10-21"
             switch op {
             case .chat: return b.appending("/openai/deployments/\(deployment)/chat/completions?api-version=\(version)")

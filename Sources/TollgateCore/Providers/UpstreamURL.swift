@@ -74,3 +74,40 @@ public struct UpstreamURL: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(tls ? "https" : "http")://\(hostHeader)\(path)" }
 }
+
+extension UpstreamURL {
+    /// `text` as exactly one path segment: unreserved bytes and `@` kept, everything else
+    /// percent-encoded (`:` too: Gemini's `{model}:generateContent` puts the action after one).
+    /// Nil when no encoding makes it one segment: empty, `.`, `..`, or holding a `/` (which
+    /// an escaped `%2F` would become again on servers that decode before routing).
+    public static func pathSegment(_ text: String) -> String? {
+        let bytes = text.utf8
+        guard !bytes.isEmpty, text != ".", text != "..", !bytes.contains(UInt8(ascii: "/")), !bytes.contains(UInt8(ascii: "\\")) else {
+            return nil
+        }
+        if bytes.allSatisfy(isKept) { return text }
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 3)
+        for b in bytes {
+            if isKept(b) {
+                out.append(b)
+            } else {
+                out.append(UInt8(ascii: "%"))
+                out.append(hex[Int(b >> 4)])
+                out.append(hex[Int(b & 0xF)])
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func isKept(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "@"):
+            return true
+        default:
+            return false
+        }
+    }
+}

@@ -12,11 +12,15 @@ public final class GatewayRuntime: Sendable {
     /// Built-in prices with the config's `pricing:` over them.
     public let prices: PriceTable
     public let loadedAt: ContinuousClock.Instant
+    /// Every provider and virtual key this config knows, for removal from upstream errors.
+    public let secrets: SecretRedactor
 
     init(config: GatewayConfig, router: Router, providers: ProviderRegistry) {
         self.config = config
         self.router = router
         self.providers = providers
+        self.secrets = SecretRedactor(
+            providers.byName.values.flatMap { $0.keys.map(\.value) } + config.virtualKeys.map(\.key))
         self.prices = PriceTable(overrides: config.pricing)
         self.loadedAt = .now
     }

@@ -94,6 +94,13 @@ final class CollectingResponder: ClientResponder {
         complete()
     }
 
+    /// An internal caller has no connection to cut: it gets what came, and the request's
+    /// error (recorded by the exchange) says the answer is incomplete.
+    func abort(last: ByteBuffer?) {
+        if var last { body.writeBuffer(&last) }
+        complete()
+    }
+
     func sendError(_ error: GatewayError) {
         guard let d = dispatcher else { return }
         let (s, h, b) = ErrorBody.render(error, as: d.ctx.route.inboundProtocol)

@@ -12,11 +12,21 @@ final class UpstreamConnection {
     /// peer while idle, so a failure before any answer is retried once on a new one.
     var reused = false
     var idleSince = NIODeadline.now()
+    /// Reading was turned off because the client could not take more: a connection must never
+    /// go back to the pool like that, or the next exchange on it waits for an answer it never reads.
+    private(set) var readingPaused = false
 
     init(channel: any Channel, handler: UpstreamClientHandler, key: ConnectionPool.Key) {
         self.channel = channel
         self.handler = handler
         self.key = key
+    }
+
+    func setReading(_ on: Bool) {
+        guard on == readingPaused else { return }
+        readingPaused = !on
+        try? channel.syncOptions?.setOption(.autoRead, value: on)
+        if on { channel.read() }
     }
 }
 
@@ -82,6 +92,7 @@ final class ConnectionPool {
             conn.channel.close(promise: nil)
             return
         }
+        if conn.readingPaused { conn.setReading(true) }
         conn.idleSince = .now()
         idle[conn.key, default: []].append(conn)
     }

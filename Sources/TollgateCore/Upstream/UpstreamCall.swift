@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import TollgateProtocols
 
 /// One request to one provider, fully built: the forwarder only connects, writes and relays.
 public struct UpstreamCall {
@@ -15,11 +16,15 @@ public struct UpstreamCall {
     public var transformer: any ResponseTransformer
     /// Where this call goes, recorded on the context when it is the one that answers.
     public var target: ResolvedTarget
+    /// The provider key the call sends (the route's, the provider's, or a client's direct key):
+    /// redacted from the provider's error answers along with the config's own secrets.
+    public var credential: String?
 
     public init(
         url: UpstreamURL, method: HTTPMethod = .POST, fields: consuming [(String, String)], body: ByteBuffer,
-        timeout: TimeAmount, transformer: any ResponseTransformer, target: ResolvedTarget
+        timeout: TimeAmount, transformer: any ResponseTransformer, target: ResolvedTarget, credential: String? = nil
     ) {
+        self.credential = credential
         self.url = url
         self.method = method
         // One block made from one array, taken over from the caller (`consuming`, so appending
@@ -48,12 +53,28 @@ public protocol ResponseTransformer: AnyObject {
     /// The provider answered with `status`: relay the body part by part (`.stream`), or have
     /// it gathered and handed to `whole` (errors, and answers that must be translated whole).
     func begin(status: HTTPResponseStatus, headers: HTTPHeaders, ctx: RequestContext) -> ResponseDisposition
-    /// A body part in stream mode; returns what to send the client (nil: nothing yet).
-    func chunk(_ part: ByteBuffer, ctx: RequestContext) -> ByteBuffer?
+    /// A body part in stream mode; returns what to send the client (nil: nothing yet). Throws
+    /// when the answer cannot go on (a stream line past `server.max_stream_line_bytes`); the
+    /// exchange then treats the answer as broken.
+    func chunk(_ part: ByteBuffer, ctx: RequestContext) throws(GatewayError) -> ByteBuffer?
     /// The provider ended the body in stream mode; returns any closing bytes.
     func finish(ctx: RequestContext) -> ByteBuffer?
+    /// The provider's answer broke off (closed early, stalled, refused by `chunk`) after its
+    /// head went to the client: how to tell the client it is incomplete.
+    func broken(_ error: GatewayError, ctx: RequestContext) -> BrokenAnswer
     /// The whole body in buffer mode; returns the client's response.
     func whole(status: HTTPResponseStatus, headers: HTTPHeaders, body: ByteBuffer, ctx: RequestContext) -> WholeResponse
+}
+
+/// How a relayed answer that broke off ends for the client.
+public enum BrokenAnswer {
+    /// Send these bytes (an error event in the client's protocol) and end the answer: the
+    /// protocol itself tells the client it failed.
+    case end(ByteBuffer?)
+    /// Send these bytes, then close the connection without ending the answer: a relayed
+    /// `content-length`, or a stream the client would otherwise take as whole, is only shown
+    /// incomplete by the cut.
+    case cut(ByteBuffer?)
 }
 
 public enum ResponseDisposition {

@@ -14,6 +14,9 @@ protocol ClientResponder: AnyObject {
     /// A complete response with its length; the request is then complete.
     func sendWhole(_ status: HTTPResponseStatus, _ headers: consuming HTTPHeaders, _ body: ByteBuffer)
     func sendError(_ error: GatewayError)
+    /// Ends a streamed response that broke off: `last` goes out, then the connection is cut
+    /// without the answer's proper end, so the client cannot take it for a whole one.
+    func abort(last: ByteBuffer?)
 }
 
 /// One request's conversation with its provider: connect (or reuse), send, relay the answer
@@ -23,7 +26,8 @@ final class UpstreamExchange: UpstreamResponseDelegate {
         case connecting
         case awaitingHead
         case streaming
-        case buffering(HTTPResponseStatus, HTTPHeaders, ByteBuffer)
+        /// The body gathers in `buffered`, outside the enum (see `appendBuffered`).
+        case buffering(HTTPResponseStatus, HTTPHeaders)
         case done
     }
 
@@ -40,8 +44,7 @@ final class UpstreamExchange: UpstreamResponseDelegate {
     /// This exchange's place in its loop's `DeadlineSweep` (-1: not watched).
     var sweepSlot = -1
     private var retriedStale = false
-    /// Caps a buffered (non-stream) answer so a runaway upstream cannot exhaust memory.
-    private static let maxBufferedBytes = 64 << 20
+    private var buffered = ByteBuffer()
 
     init(ctx: RequestContext, plan: UpstreamPlan, client: any ClientResponder, pool: ConnectionPool) {
         self.ctx = ctx
@@ -105,6 +108,12 @@ final class UpstreamExchange: UpstreamResponseDelegate {
             return
         }
         ctx.status = code
+        // An error is read whole, whatever the transformer would do with it: it may quote the
+        // gateway's own provider key, which must be redacted before it is relayed or logged.
+        if code >= 400 {
+            state = .buffering(head.status, head.headers)
+            return
+        }
         switch call.transformer.begin(status: head.status, headers: head.headers, ctx: ctx) {
         case .stream(let status, var headers):
             state = .streaming
@@ -112,7 +121,7 @@ final class UpstreamExchange: UpstreamResponseDelegate {
             stripHopByHop(&headers)
             client?.sendHead(status, headers)
         case .buffer:
-            state = .buffering(head.status, head.headers, ByteBuffer())
+            state = .buffering(head.status, head.headers)
         }
     }
 
@@ -120,21 +129,37 @@ final class UpstreamExchange: UpstreamResponseDelegate {
         lastActivity = .now()
         switch state {
         case .streaming:
-            if let out = call.transformer.chunk(part, ctx: ctx), out.readableBytes > 0 {
-                client?.sendBody(out)
-            }
-        case .buffering(let status, let headers, var buffer):
-            state = .done  // let the buffer be uniquely referenced while appending
-            guard buffer.readableBytes + part.readableBytes <= Self.maxBufferedBytes else {
+            do {
+                if let out = try call.transformer.chunk(part, ctx: ctx), out.readableBytes > 0 {
+                    client?.sendBody(out)
+                }
+            } catch {
                 dropConnection()
-                finishWithError(GatewayError(status: 502, kind: .apiError, message: "upstream answer larger than \(Self.maxBufferedBytes) bytes"))
-                return
+                breakOff(error)
             }
-            var part = part
-            buffer.writeBuffer(&part)
-            state = .buffering(status, headers, buffer)
+        case .buffering:
+            appendBuffered(part)
         default:
             break
+        }
+    }
+
+    /// A stored property of its own, appended in place: kept in the state enum, every append
+    /// found it shared with the value being switched on and copied it whole (quadratic: a
+    /// 48 MiB answer took 15 s of CPU).
+    private func appendBuffered(_ part: ByteBuffer) {
+        let limit = ctx.runtime.config.server.maxBufferedAnswerBytes
+        guard buffered.readableBytes + part.readableBytes <= limit else {
+            buffered = ByteBuffer()
+            dropConnection()
+            finishWithError(GatewayError(status: 502, kind: .apiError, message: "upstream answer larger than \(limit) bytes (server.max_buffered_answer_bytes)"))
+            return
+        }
+        if buffered.readableBytes == 0 {
+            buffered = part  // the usual answer comes in one part: no copy
+        } else {
+            var part = part
+            buffered.writeBuffer(&part)
         }
     }
 
@@ -146,10 +171,13 @@ final class UpstreamExchange: UpstreamResponseDelegate {
             if let tail = call.transformer.finish(ctx: ctx), tail.readableBytes > 0 { client?.sendBody(tail) }
             releaseConnection()
             complete { $0.sendEnd() }
-        case .buffering(let status, let headers, let buffer):
+        case .buffering(let status, let headers):
             state = .done
+            var buffer = buffered
+            buffered = ByteBuffer()
             if ctx.firstByte == nil { ctx.firstByte = .now() }
             releaseConnection()
+            if status.code >= 400 { ctx.runtime.secrets.redact(&buffer, also: call.credential) }
             let w = call.transformer.whole(status: status, headers: headers, body: buffer, ctx: ctx)
             ctx.status = Int(w.status.code)
             var h = w.headers
@@ -176,11 +204,7 @@ final class UpstreamExchange: UpstreamResponseDelegate {
             }
             failBeforeAnswer(GatewayError(status: 502, kind: .apiError, message: "upstream closed the connection before answering"))
         case .streaming:
-            // The client already has a status line; end what it has, and record why.
-            state = .done
-            ctx.error = GatewayError(status: 502, kind: .apiError, message: "upstream closed the stream early")
-            if let tail = call.transformer.finish(ctx: ctx), tail.readableBytes > 0 { client?.sendBody(tail) }
-            complete { $0.sendEnd() }
+            breakOff(GatewayError(status: 502, kind: .apiError, message: "upstream closed the connection mid-answer"))
         case .buffering:
             finishWithError(GatewayError(status: 502, kind: .apiError, message: "upstream closed the connection mid-answer"))
         case .done:
@@ -201,9 +225,7 @@ final class UpstreamExchange: UpstreamResponseDelegate {
 
     /// Pauses reading from the provider while the client's socket is full.
     func clientWritabilityChanged(_ writable: Bool) {
-        guard let c = conn else { return }
-        try? c.channel.syncOptions?.setOption(.autoRead, value: writable)
-        if writable { c.channel.read() }
+        conn?.setReading(writable)
     }
 
     // MARK: helpers
@@ -217,6 +239,21 @@ final class UpstreamExchange: UpstreamResponseDelegate {
             return
         }
         finishWithError(error)
+    }
+
+    /// The answer broke off after its head reached the client: the client is told in the way
+    /// its transformer chooses (an error event, or a cut connection), and the error recorded.
+    private func breakOff(_ error: GatewayError) {
+        state = .done
+        pool.deadlines.unwatch(self)
+        ctx.error = error
+        switch call.transformer.broken(error, ctx: ctx) {
+        case .end(let tail):
+            if let tail, tail.readableBytes > 0 { client?.sendBody(tail) }
+            client?.sendEnd()
+        case .cut(let tail):
+            client?.abort(last: tail)
+        }
     }
 
     private func finishWithError(_ error: GatewayError) {
@@ -265,11 +302,8 @@ final class UpstreamExchange: UpstreamResponseDelegate {
         case .connecting, .awaitingHead:
             failBeforeAnswer(GatewayError(status: 504, kind: .timeout, message: "upstream did not answer within \(timeout.nanoseconds / 1_000_000) ms"))
         case .streaming:
-            state = .done
             dropConnection()
-            ctx.error = GatewayError(status: 504, kind: .timeout, message: "upstream stream stalled")
-            if let tail = call.transformer.finish(ctx: ctx), tail.readableBytes > 0 { client?.sendBody(tail) }
-            complete { $0.sendEnd() }
+            breakOff(GatewayError(status: 504, kind: .timeout, message: "upstream stream stalled"))
         case .buffering:
             dropConnection()
             finishWithError(GatewayError(status: 504, kind: .timeout, message: "upstream answer stalled"))

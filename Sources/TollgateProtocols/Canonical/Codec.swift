@@ -67,3 +67,66 @@ extension ProtocolCodec {
         return object.isEmpty ? nil : usage(in: .object(object))
     }
 }
+
+extension ProtocolCodec {
+    /// Usage from the last bytes of a response body too large to keep whole: every protocol
+    /// puts its usage object near the end, so the last `"<usage key>": {…}` in `tail` is parsed.
+    /// Nil when no complete usage object is in it.
+    public static func usage(inTail bytes: UnsafeRawBufferPointer) -> Usage? {
+        var object = JSONObject()
+        for key in usageKeys {
+            if let v = TailValue.lastObject(named: key, in: bytes) { object.append(key, v) }
+        }
+        return object.isEmpty ? nil : usage(in: .object(object))
+    }
+}
+
+/// Finds `"name": {…}` in a fragment of JSON, from its end, without parsing the rest.
+enum TailValue {
+    static func lastObject(named name: String, in bytes: UnsafeRawBufferPointer) -> JSON? {
+        let needle = Array("\"\(name)\"".utf8)
+        guard bytes.count > needle.count else { return nil }
+        var start = bytes.count - needle.count
+        while start >= 0 {
+            if matches(needle, at: start, in: bytes), let v = object(after: start + needle.count, in: bytes) { return v }
+            start -= 1
+        }
+        return nil
+    }
+
+    private static func matches(_ needle: [UInt8], at i: Int, in bytes: UnsafeRawBufferPointer) -> Bool {
+        for k in 0..<needle.count where bytes[i + k] != needle[k] { return false }
+        return true
+    }
+
+    /// The object value after a key: `: {` … the brace that closes it, strings respected.
+    private static func object(after i: Int, in bytes: UnsafeRawBufferPointer) -> JSON? {
+        var j = i
+        func skipSpace() { while j < bytes.count, bytes[j] == 0x20 || bytes[j] == 0x0A || bytes[j] == 0x0D || bytes[j] == 0x09 { j += 1 } }
+        skipSpace()
+        guard j < bytes.count, bytes[j] == UInt8(ascii: ":") else { return nil }
+        j += 1
+        skipSpace()
+        guard j < bytes.count, bytes[j] == UInt8(ascii: "{") else { return nil }
+        let open = j
+        var depth = 0
+        var inString = false
+        while j < bytes.count {
+            let b = bytes[j]
+            if inString {
+                if b == UInt8(ascii: "\\") { j += 1 } else if b == UInt8(ascii: "\"") { inString = false }
+            } else if b == UInt8(ascii: "\"") {
+                inString = true
+            } else if b == UInt8(ascii: "{") {
+                depth += 1
+            } else if b == UInt8(ascii: "}") {
+                depth -= 1
+                if depth == 0 {
+                    return try? JSON.parse(UnsafeRawBufferPointer(rebasing: bytes[open...j]))
+                }
+            }
+            j += 1
+        }
+        return nil
+    }
+}
