@@ -2,35 +2,59 @@ import NIOCore
 import NIOHTTP1
 import TollgateProtocols
 
-/// The life of one request, in one place:
+/// The life of one request, in one place, for a client's request and the gateway's own alike:
 ///
-///     access ─▶ rewrite ─▶ upstream ─▶ response head ─▶ response chunks ─▶ (client done) ─▶ log
-///        │          │          │
-///        └──────────┴──────────┴─▶ a direct answer (error, stored result) ─▶ log
+///     route ─▶ access ─▶ rewrite ─▶ upstream ─▶ response head ─▶ response chunks ─▶ end ─▶ log
+///                │          │          │
+///                └──────────┴──────────┴─▶ a direct answer (error, stored result) ─▶ log
 ///
 /// Access and rewrite run each plugin of their list in order until one answers. The upstream
-/// plugin returns a plan that an `UpstreamExchange` carries out; response phases run inside the
-/// exchange as parts pass; the log phase runs once the client has everything, or has gone.
-final class Dispatcher {
+/// plugin returns a plan that an `UpstreamExchange` carries out; every part of the answer, the
+/// exchange's or a direct one, comes back here (`ClientResponder`) and passes the response
+/// phases on its way to the `ResponseSink`, which only frames and writes. The log phase runs
+/// once the sink has everything, or the client has gone.
+final class Dispatcher: ClientResponder {
     let ctx: RequestContext
-    private weak var client: (any ClientResponder)?
+    /// Strong: the sink (a connection's handler, an internal collector) holds the dispatcher
+    /// only while the request runs, and `complete` lets go of it.
+    private var sink: (any ResponseSink)?
     private let pool: ConnectionPool
     private(set) var exchange: UpstreamExchange?
     private var logged = false
 
-    init(ctx: RequestContext, client: any ClientResponder, pool: ConnectionPool) {
+    init(ctx: RequestContext, sink: any ResponseSink, pool: ConnectionPool) {
         self.ctx = ctx
-        self.client = client
+        self.sink = sink
         self.pool = pool
+    }
+
+    /// The one entry of every request: matches its route and starts its phases. Nil when no
+    /// route claims it; the sink then has the 404, whole.
+    static func begin(
+        head: HTTPRequestHead, body: ByteBuffer, runtime: GatewayRuntime, eventLoop: any EventLoop,
+        pool: ConnectionPool, sink: any ResponseSink, isInternal: Bool = false
+    ) -> Dispatcher? {
+        let requestID = head.headers.first(name: "x-request-id") ?? RequestID.make()
+        let path = RequestURI.split(head.uri).path
+        let host = isInternal ? nil : head.headers.first(name: "host")
+        guard let route = runtime.router.match(path: path, method: head.method, host: host) else {
+            let e = GatewayError(status: 404, kind: .notFound, message: "no route for \(head.method.rawValue) \(path)")
+            var (status, headers, b) = ErrorBody.render(e, as: Route.guessProtocol(path))
+            headers.add(name: "x-request-id", value: requestID)
+            sink.writeWhole(HTTPResponseHead(version: .http1_1, status: status, headers: headers), b)
+            sink.requestDone()
+            return nil
+        }
+        let ctx = RequestContext(requestID: requestID, head: head, body: body, route: route, eventLoop: eventLoop, runtime: runtime)
+        ctx.isInternal = isInternal
+        let d = Dispatcher(ctx: ctx, sink: sink, pool: pool)
+        d.advance(.access, from: 0)
+        return d
     }
 
     private enum Stage {
         case access
         case rewrite
-    }
-
-    func start() {
-        advance(.access, from: 0)
     }
 
     /// Runs the stage's plugins from `start` until one answers or waits, then moves on to the
@@ -80,42 +104,118 @@ final class Dispatcher {
         case .respond(let r):
             respond(r)
         case .call(let plan):
-            guard let client else { return }
-            let x = UpstreamExchange(ctx: ctx, plan: plan, client: client, pool: pool)
+            let x = UpstreamExchange(ctx: ctx, plan: plan, client: self, pool: pool)
             exchange = x
             x.start()
         }
     }
 
     private func respond(_ r: GatewayResponse) {
-        guard let client else { return }
         switch r {
         case .error(let e):
             ctx.error = e
             ctx.status = e.status
-            client.sendError(e)
+            sendError(e)
         case .json(let status, let body, let headers):
             ctx.status = Int(status.code)
             var h = headers
             if !h.contains(name: "content-type") { h.add(name: "content-type", value: "application/json") }
-            client.sendWhole(status, h, ByteBuffer(bytes: body))
+            sendWhole(status, h, ByteBuffer(bytes: body))
         }
     }
 
+    // MARK: the answer, through the response phases (ClientResponder)
+
+    func sendHead(_ status: HTTPResponseStatus, _ headers: consuming HTTPHeaders) {
+        guard let sink else { return }
+        // A chunk plugin may change the body's length: the body goes chunked then.
+        if hasChunkPlugins { headers.remove(name: "content-length") }
+        gatewayHeaders(&headers)
+        var head = HTTPResponseHead(version: .http1_1, status: status, headers: headers)
+        responseHead(&head)
+        sink.writeHead(head)
+    }
+
+    func sendBody(_ part: ByteBuffer) {
+        guard let sink else { return }
+        if hasChunkPlugins {
+            var p = part
+            responseChunk(&p)
+            sink.writeBody(p)
+        } else {
+            sink.writeBody(part)
+        }
+    }
+
+    func flush() { sink?.flush() }
+
+    func sendEnd() {
+        guard let sink else { return }
+        sink.writeEnd()
+        complete(sink)
+    }
+
+    func sendWhole(_ status: HTTPResponseStatus, _ headers: consuming HTTPHeaders, _ body: ByteBuffer) {
+        guard let sink else { return }
+        gatewayHeaders(&headers)
+        var head = HTTPResponseHead(version: .http1_1, status: status, headers: headers)
+        responseHead(&head)
+        var b = body
+        if hasChunkPlugins { responseChunk(&b) }
+        sink.writeWhole(head, b)
+        complete(sink)
+    }
+
+    func sendError(_ error: GatewayError) {
+        let (status, headers, body) = ErrorBody.render(error, as: ctx.route.inboundProtocol)
+        sendWhole(status, headers, body)
+    }
+
+    func abort(last: ByteBuffer?) {
+        guard let sink else { return }
+        var tail = last
+        if hasChunkPlugins, var t = tail {
+            responseChunk(&t)
+            tail = t
+        }
+        sink.cut(last: tail)
+        complete(sink)
+    }
+
+    /// Headers the gateway adds to every answer. Added, not replaced: transformers build fresh
+    /// headers or scrub the provider's `x-request-id`, so none of these can be present.
+    private func gatewayHeaders(_ headers: inout HTTPHeaders) {
+        headers.reserveCapacity(headers.count + 4 + ctx.responseHeaders.count)
+        if let t = ctx.target {
+            headers.append([("x-request-id", ctx.requestID), ("x-tollgate-provider", t.provider), ("x-tollgate-model", t.model)])
+        } else {
+            headers.append([("x-request-id", ctx.requestID)])
+        }
+        if !ctx.responseHeaders.isEmpty { headers.add(contentsOf: ctx.responseHeaders) }
+    }
+
     /// Response-head phase, just before the head goes to the client.
-    func responseHead(_ head: inout HTTPResponseHead) {
+    private func responseHead(_ head: inout HTTPResponseHead) {
         for p in ctx.route.responseHead { p.responseHead(ctx, &head) }
     }
 
     /// Response-chunk phase, for each part on its way to the client.
-    func responseChunk(_ part: inout ByteBuffer) {
+    private func responseChunk(_ part: inout ByteBuffer) {
         for p in ctx.route.responseChunk { p.responseChunk(ctx, &part) }
     }
 
-    var hasChunkPlugins: Bool { !ctx.route.responseChunk.isEmpty }
+    private var hasChunkPlugins: Bool { !ctx.route.responseChunk.isEmpty }
+
+    /// The sink has the whole answer: log, then let the sink take its next request.
+    private func complete(_ sink: any ResponseSink) {
+        self.sink = nil
+        exchange = nil  // it holds this dispatcher as its client: the cycle ends with the request
+        log()
+        sink.requestDone()
+    }
 
     /// Log phase: once per request, after the last byte went out or the client left.
-    func log() {
+    private func log() {
         guard !logged else { return }
         logged = true
         ctx.end = .now()
@@ -123,9 +223,30 @@ final class Dispatcher {
         for p in ctx.route.log { p.log(ctx) }
     }
 
+    /// The client went away mid-request: stop the upstream call; nothing more is sent.
     func clientGone() {
         ctx.clientDisconnected = true
+        sink = nil
         exchange?.cancel()
+        exchange = nil
         log()
     }
+}
+
+/// Where a request's answer goes once the pipeline has shaped it: a client connection frames
+/// and writes it, an internal caller collects it. No phase runs here.
+protocol ResponseSink: AnyObject {
+    /// The head of an answer relayed part by part: it keeps the provider's `content-length`
+    /// when it has one, else it goes chunked.
+    func writeHead(_ head: HTTPResponseHead)
+    func writeBody(_ part: ByteBuffer)
+    func flush()
+    /// Ends a relayed answer.
+    func writeEnd()
+    /// A complete answer, framed by its length.
+    func writeWhole(_ head: HTTPResponseHead, _ body: ByteBuffer)
+    /// Ends a relayed answer that broke off: `last` goes out, then the connection is cut.
+    func cut(last: ByteBuffer?)
+    /// The request is over and logged: the sink may go on with the next one.
+    func requestDone()
 }

@@ -8,7 +8,7 @@ import TollgateProtocols
 /// handler costs a type cast per message part and the helper also re-registers the socket for
 /// reading on every request. Their two jobs are done here instead: a request pipelined behind
 /// one still being answered waits in `queued`, and a request NIO cannot parse gets a 400.
-final class GatewayHandler: ChannelInboundHandler, ClientResponder {
+final class GatewayHandler: ChannelInboundHandler, ResponseSink {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
@@ -18,7 +18,8 @@ final class GatewayHandler: ChannelInboundHandler, ClientResponder {
         case receiving(HTTPRequestHead, GatewayRuntime)
         /// The body is over the limit: a 413 went out and the rest of the body is ignored.
         case discarding
-        case running(Dispatcher)
+        /// The dispatcher is nil only while its first phases run (see `dispatch`).
+        case running(Dispatcher?)
     }
 
     private let server: GatewayServer
@@ -47,6 +48,9 @@ final class GatewayHandler: ChannelInboundHandler, ClientResponder {
     private var idleSince = NIODeadline.now()
     /// Bytes of the next head have arrived (a read that made no request of them).
     private var headStarted: NIODeadline?
+    /// The current read made part of a request (a head, a body part, an end): its bytes were
+    /// a request's, not the start of the next one's head.
+    private var partsThisRead = false
     private var lastBodyRead = NIODeadline.now()
     private var unwritableSince: NIODeadline?
     private var servedAny = false
@@ -80,6 +84,7 @@ final class GatewayHandler: ChannelInboundHandler, ClientResponder {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if lingerUntil != nil { return }
         let part = unwrapInboundIn(data)
+        partsThisRead = true
         if isRunning || !queued.isEmpty {
             enqueue(part, context: context)
         } else {
@@ -219,73 +224,49 @@ final class GatewayHandler: ChannelInboundHandler, ClientResponder {
     }
 
     private func dispatch(_ head: HTTPRequestHead, _ body: ByteBuffer, _ runtime: GatewayRuntime, context: ChannelHandlerContext) {
-        let requestID = head.headers.first(name: "x-request-id") ?? RequestID.make()
-        let path = RequestURI.split(head.uri).path
-        guard let route = runtime.router.match(path: path, method: head.method, host: head.headers.first(name: "host")) else {
-            state = .idle
-            let e = GatewayError(status: 404, kind: .notFound, message: "no route for \(head.method.rawValue) \(path)")
-            let (status, headers, body) = ErrorBody.render(e, as: Route.guessProtocol(path))
-            write(status, headers, body, requestID: requestID)
+        guard let pool = server.services.pools?.pool(for: context.eventLoop) else { return }
+        // Set before the phases start: a request answered at once (a 404, a plugin's refusal)
+        // is done before `begin` returns.
+        state = .running(nil)
+        server.requestStarted()
+        guard let d = Dispatcher.begin(head: head, body: body, runtime: runtime, eventLoop: context.eventLoop, pool: pool, sink: self) else {
             return
         }
-        guard let pool = server.services.pools?.pool(for: context.eventLoop) else { return }
-        let ctx = RequestContext(
-            requestID: requestID, head: head, body: body, route: route, eventLoop: context.eventLoop, runtime: runtime)
-        let d = Dispatcher(ctx: ctx, client: self, pool: pool)
-        state = .running(d)
-        server.requestStarted()
-        d.start()
+        if case .running = state { state = .running(d) }
     }
-
-    // MARK: ClientResponder
 
     private var dispatcher: Dispatcher? {
         if case .running(let d) = state { return d }
         return nil
     }
 
-    /// Headers the gateway adds to every answer. Added, not replaced: transformers build fresh
-    /// headers or scrub the provider's `x-request-id`, so none of these can be present.
-    private func gatewayHeaders(_ headers: inout HTTPHeaders, _ ctx: RequestContext) {
-        headers.reserveCapacity(headers.count + 4 + ctx.responseHeaders.count)
-        if let t = ctx.target {
-            headers.append([("x-request-id", ctx.requestID), ("x-tollgate-provider", t.provider), ("x-tollgate-model", t.model)])
-        } else {
-            headers.append([("x-request-id", ctx.requestID)])
-        }
-        if !ctx.responseHeaders.isEmpty { headers.add(contentsOf: ctx.responseHeaders) }
-        if !keepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
-    }
+    // MARK: ResponseSink: framing and writing only; the Dispatcher ran the phases
 
-    func sendHead(_ status: HTTPResponseStatus, _ headers: consuming HTTPHeaders) {
-        guard let context, let d = dispatcher else { return }
-        // A chunk plugin may change the body's length: the body goes chunked then.
-        if d.hasChunkPlugins { headers.remove(name: "content-length") }
-        gatewayHeaders(&headers, d.ctx)
-        var head = HTTPResponseHead(version: .http1_1, status: status, headers: headers)
-        d.responseHead(&head)
+    func writeHead(_ head: HTTPResponseHead) {
+        guard let context else { return }
+        var head = head
+        if !keepAlive { head.headers.replaceOrAdd(name: "connection", value: "close") }
         frame(&head, length: nil)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
     }
 
-    func sendBody(_ part: ByteBuffer) {
-        guard let context, let d = dispatcher else { return }
-        if d.hasChunkPlugins {
-            var p = part
-            d.responseChunk(&p)
-            context.write(wrapOutboundOut(.body(.byteBuffer(p))), promise: nil)
-        } else {
-            context.write(wrapOutboundOut(.body(.byteBuffer(part))), promise: nil)
-        }
+    func writeBody(_ part: ByteBuffer) {
+        context?.write(wrapOutboundOut(.body(.byteBuffer(part))), promise: nil)
     }
 
     func flush() { context?.flush() }
 
-    func sendEnd() {
-        guard let context, let d = dispatcher else { return }
+    func writeEnd() {
+        guard let context else { return }
         state = .idle
         writeEnd(context)
-        finish(d)
+    }
+
+    func writeWhole(_ head: HTTPResponseHead, _ body: ByteBuffer) {
+        state = .idle
+        var head = head
+        if !keepAlive { head.headers.replaceOrAdd(name: "connection", value: "close") }
+        write(head, body)
     }
 
     /// Ends the answer; a promise (an allocation) only when the connection closes after it.
@@ -307,12 +288,11 @@ final class GatewayHandler: ChannelInboundHandler, ClientResponder {
         }
     }
 
-    func abort(last: ByteBuffer?) {
-        guard let context, let d = dispatcher else { return }
+    func cut(last: ByteBuffer?) {
+        guard let context else { return }
         state = .idle
         keepAlive = false
-        if var last, last.readableBytes > 0 {
-            if d.hasChunkPlugins { d.responseChunk(&last) }
+        if let last, last.readableBytes > 0 {
             context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(last)))).assumeIsolated().whenComplete { _ in
                 context.close(promise: nil)
             }
@@ -320,29 +300,10 @@ final class GatewayHandler: ChannelInboundHandler, ClientResponder {
             context.flush()
             context.close(promise: nil)
         }
-        finish(d)
     }
 
-    func sendWhole(_ status: HTTPResponseStatus, _ headers: consuming HTTPHeaders, _ body: ByteBuffer) {
-        guard let d = dispatcher else { return }
-        gatewayHeaders(&headers, d.ctx)
-        var head = HTTPResponseHead(version: .http1_1, status: status, headers: headers)
-        d.responseHead(&head)
-        var b = body
-        if d.hasChunkPlugins { d.responseChunk(&b) }
-        state = .idle
-        write(head, b)
-        finish(d)
-    }
-
-    func sendError(_ error: GatewayError) {
-        guard let d = dispatcher else { return }
-        let (status, headers, body) = ErrorBody.render(error, as: d.ctx.route.inboundProtocol)
-        sendWhole(status, headers, body)
-    }
-
-    private func finish(_ d: Dispatcher) {
-        d.log()
+    func requestDone() {
+        if case .running = state { state = .idle }
         server.requestFinished()
         servedAny = true
         idleSince = .now()
@@ -389,7 +350,8 @@ final class GatewayHandler: ChannelInboundHandler, ClientResponder {
     /// A read that made no request: the bytes of a head are arriving, and from now on the head
     /// timeout runs (a client sending one byte a second never completes it).
     func channelReadComplete(context: ChannelHandlerContext) {
-        if headStarted == nil, case .idle = state, queued.isEmpty { headStarted = .now() }
+        if !partsThisRead, headStarted == nil, case .idle = state, queued.isEmpty { headStarted = .now() }
+        partsThisRead = false
         context.fireChannelReadComplete()
     }
 
@@ -442,9 +404,9 @@ final class GatewayHandler: ChannelInboundHandler, ClientResponder {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if let d = dispatcher {
+        if case .running(let d) = state {
             state = .idle
-            d.clientGone()
+            d?.clientGone()
             server.requestFinished()
         }
         context.fireChannelInactive()

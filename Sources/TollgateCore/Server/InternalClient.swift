@@ -34,82 +34,53 @@ extension GatewayServer: InternalExecutor {
     public func perform(_ request: InternalRequest) -> EventLoopFuture<InternalResponse> {
         let loop = services.group.next()
         return loop.flatSubmit { [self] in
-            let runtime = runtime.current
-            let head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.uri, headers: request.headers)
-            let path = RequestURI.split(request.uri).path
-            guard let route = runtime.router.match(path: path, method: request.method, host: nil) else {
-                return loop.makeSucceededFuture(InternalResponse(status: .notFound, headers: HTTPHeaders(), body: ByteBuffer()))
-            }
             guard let pool = services.pools?.pool(for: loop) else {
                 return loop.makeFailedFuture(ServerError.notBound)
             }
-            let ctx = RequestContext(
-                requestID: request.headers.first(name: "x-request-id") ?? RequestID.make(), head: head, body: request.body,
-                route: route, eventLoop: loop, runtime: runtime)
-            ctx.isInternal = true
+            let head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.uri, headers: request.headers)
             let collector = CollectingResponder(promise: loop.makePromise(of: InternalResponse.self))
-            let d = Dispatcher(ctx: ctx, client: collector, pool: pool)
-            collector.dispatcher = d
             requestStarted()
             let future = collector.promise.futureResult
-            // The dispatcher holds its client weakly (a socket handler is owned by its channel);
-            // this callback is what keeps the collector alive until the answer is complete.
-            future.assumeIsolated().whenComplete { [self] _ in
-                withExtendedLifetime(collector) { requestFinished() }
-            }
-            d.start()
+            future.assumeIsolated().whenComplete { [self] _ in requestFinished() }
+            // The same entry as a client's request: route, phases, response phases, log.
+            _ = Dispatcher.begin(
+                head: head, body: request.body, runtime: runtime.current, eventLoop: loop, pool: pool, sink: collector,
+                isInternal: true)
             return future
         }
     }
 }
 
-/// Collects a response in memory for an internal request.
-final class CollectingResponder: ClientResponder {
+/// Collects an answer in memory for an internal request: the sink of its Dispatcher.
+final class CollectingResponder: ResponseSink {
     let promise: EventLoopPromise<InternalResponse>
-    var dispatcher: Dispatcher?
-    private var status = HTTPResponseStatus.ok
-    private var headers = HTTPHeaders()
+    private var head = HTTPResponseHead(version: .http1_1, status: .ok)
     private var body = ByteBuffer()
 
     init(promise: EventLoopPromise<InternalResponse>) { self.promise = promise }
 
-    func sendHead(_ status: HTTPResponseStatus, _ headers: consuming HTTPHeaders) {
-        self.status = status
-        self.headers = headers
-    }
+    func writeHead(_ head: HTTPResponseHead) { self.head = head }
 
-    func sendBody(_ part: ByteBuffer) {
+    func writeBody(_ part: ByteBuffer) {
         var p = part
         body.writeBuffer(&p)
     }
 
     func flush() {}
+    func writeEnd() {}
 
-    func sendEnd() { complete() }
-
-    func sendWhole(_ status: HTTPResponseStatus, _ headers: consuming HTTPHeaders, _ body: ByteBuffer) {
-        self.status = status
-        self.headers = headers
+    func writeWhole(_ head: HTTPResponseHead, _ body: ByteBuffer) {
+        self.head = head
         self.body = body
-        complete()
     }
 
     /// An internal caller has no connection to cut: it gets what came, and the request's
     /// error (recorded by the exchange) says the answer is incomplete.
-    func abort(last: ByteBuffer?) {
+    func cut(last: ByteBuffer?) {
         if var last { body.writeBuffer(&last) }
-        complete()
     }
 
-    func sendError(_ error: GatewayError) {
-        guard let d = dispatcher else { return }
-        let (s, h, b) = ErrorBody.render(error, as: d.ctx.route.inboundProtocol)
-        sendWhole(s, h, b)
-    }
-
-    private func complete() {
-        dispatcher?.log()
-        dispatcher = nil  // break the cycle dispatcher → responder → dispatcher
-        promise.succeed(InternalResponse(status: status, headers: headers, body: body))
+    func requestDone() {
+        promise.succeed(InternalResponse(status: head.status, headers: head.headers, body: body))
     }
 }

@@ -2,7 +2,8 @@ import NIOCore
 import NIOHTTP1
 import TollgateProtocols
 
-/// Where an exchange sends what the client should get; the server's request handler.
+/// Where an exchange sends what the client should get: the request's Dispatcher, which runs
+/// the response phases on it.
 protocol ClientResponder: AnyObject {
     /// Headers are `consuming` here and in `sendWhole`: the responder adds its own to them, and
     /// a block the caller still held would be copied on that first change.
@@ -32,7 +33,9 @@ final class UpstreamExchange: UpstreamResponseDelegate {
     }
 
     private let ctx: RequestContext
-    private weak var client: (any ClientResponder)?
+    /// Strong (a weak reference costs each request a side-table allocation); the dispatcher
+    /// lets go of the exchange when the request ends, which ends the cycle.
+    private var client: (any ClientResponder)?
     private let pool: ConnectionPool
     private var calls: [UpstreamCall]
     private var index = 0
@@ -226,6 +229,8 @@ final class UpstreamExchange: UpstreamResponseDelegate {
     /// Pauses reading from the provider while the client's socket is full.
     func clientWritabilityChanged(_ writable: Bool) {
         conn?.setReading(writable)
+        // The provider was not slow while we did not read it: its timeout starts again now.
+        if writable { lastActivity = .now() }
     }
 
     // MARK: helpers
@@ -292,7 +297,12 @@ final class UpstreamExchange: UpstreamResponseDelegate {
     }
 
     /// No upstream activity for the call's timeout.
-    func isOverdue(_ now: NIODeadline) -> Bool { now - lastActivity >= timeout }
+    /// Never while reading is paused for a slow client: that wait is the client's, bounded by
+    /// `server.send_timeout`, not the provider's.
+    func isOverdue(_ now: NIODeadline) -> Bool {
+        if let c = conn, c.readingPaused { return false }
+        return now - lastActivity >= timeout
+    }
 
     /// Called by the sweep once `isOverdue`: what a timeout means depends on how far we got.
     func deadlinePassed() {
