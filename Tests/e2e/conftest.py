@@ -38,13 +38,17 @@ CLIENT_KEY = "sk-client-should-not-leak"
 UPSTREAM_KEY = "sk-upstream"
 
 
-def header(max_body_bytes: Optional[int] = None, drain_seconds: int = 10) -> str:
-    """The server/admin/store part of a test config."""
+def header(max_body_bytes: Optional[int] = None, drain_seconds: int = 10, extra_server: str = "") -> str:
+    """The server/admin/store part of a test config. `extra_server`: more lines under
+    `server:`, each already indented by two spaces (e.g. "  keepalive_timeout: 2\n")."""
     extra = f"  max_body_bytes: {max_body_bytes}\n" if max_body_bytes is not None else ""
+    if extra_server and not extra_server.endswith("\n"):
+        extra_server += "\n"
     return ("server:\n"
             "  listen: {{LISTEN}}\n"
             f"  drain_seconds: {drain_seconds}\n"
             f"{extra}"
+            f"{extra_server}"
             "admin:\n"
             "  listen: {{ADMIN}}\n"
             "store: memory\n")

@@ -5,6 +5,8 @@ and lets a test script the next answer per path.
     mock = MockUpstream().start()          # ephemeral port on 127.0.0.1
     mock.script("/v1/chat/completions", status=429, message="slow down")
     mock.script("*/chat/completions", gap=0.3)       # SSE events 300 ms apart
+    mock.script("*", cut_body_after=1000)            # full Content-Length, 1000 body bytes, close
+    mock.script("*", huge_line=128 << 20)            # a stream's first data: line, 128 MiB longer
     ...
     mock.requests                          # list[Recorded], in arrival order
     mock.stop()
@@ -44,6 +46,14 @@ class Script:
     close_after_events  stream only: send that many events, then drop the connection.
     text     the reply text instead of the echo.
     times    how many requests this script answers (None = all following).
+
+    Optional, for hostile-upstream tests (all off by default):
+    cut_body_after  whole (JSON) answers only: send the head with the full Content-Length,
+             then only the first N bytes of the body, then close the connection (FIN).
+    huge_line  stream answers only: the first event's `data:` line gets N more bytes before
+             its end: a field `"x_pad": "xxx…"` inserted at the start of its JSON object, so
+             the line stays valid JSON if it is ever finished. Written as 1 MiB chunks; the
+             mock stops quietly (recording `disconnected`) when the peer goes away.
     """
     pattern: str = "*"
     status: Optional[int] = None
@@ -57,6 +67,8 @@ class Script:
     close_after_events: Optional[int] = None
     text: Optional[str] = None
     times: Optional[int] = 1
+    cut_body_after: Optional[int] = None
+    huge_line: Optional[int] = None
 
     def matches(self, path: str) -> bool:
         return fnmatch.fnmatchcase(path, self.pattern)
@@ -183,6 +195,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "mock-upstream/1"
     timeout = 60  # idle keep-alive connections end after this
+    _script = None  # the script answering the current request, if any
 
     def log_message(self, fmt, *args):  # quiet
         pass
@@ -261,6 +274,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, mock, rec, script: Optional[Script], handler, provider):
         s = script or Script()
+        self._script = script
         if s.close:
             self._drop(reset=(s.close == "reset"))
             rec.disconnected = False
@@ -308,6 +322,12 @@ class _Handler(BaseHTTPRequestHandler):
         for k, v in reply.headers.items():
             self.send_header(k, str(v))
         self.end_headers()
+        if self._script is not None and self._script.cut_body_after is not None:
+            self.wfile.write(data[:max(0, self._script.cut_body_after)])
+            self.wfile.flush()
+            time.sleep(0.05)
+            self._drop(reset=False)
+            return
         self.wfile.write(data)
         self.wfile.flush()
         rec.completed = True
@@ -322,7 +342,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(k, str(v))
         self.end_headers()
         self.wfile.flush()
-        for i, ev in enumerate(reply.events):
+        done = 0
+        if s.huge_line:
+            self._send_huge_line(reply, rec, s.huge_line)
+            if rec.disconnected:
+                return
+            done = 1
+        for i, ev in enumerate(reply.events, start=done):
             if s.close_after_events is not None and i >= s.close_after_events:
                 self._drop(reset=False)
                 return
@@ -337,6 +363,30 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
         rec.completed = True
+
+    def _send_huge_line(self, reply: StreamReply, rec: Recorded, n: int):
+        """Writes the first event with `n` padding bytes inside its `data:` line (see
+        Script.huge_line), 1 MiB per HTTP chunk; replaces that event in `reply.events`."""
+        first = reply.events[0]
+        cut = first.index(b"data: {") + len(b"data: {")
+        pad_chunk = b"x" * (1 << 20)
+        try:
+            head = first[:cut] + b'"x_pad":"'
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(head), head))
+            left = n
+            while left > 0:
+                piece = pad_chunk if left >= len(pad_chunk) else pad_chunk[:left]
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                left -= len(piece)
+            tail = b'",' + first[cut:]
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(tail), tail))
+            self.wfile.flush()
+        except OSError:
+            rec.disconnected = True
+            self.close_connection = True
+            return
+        rec.events_sent = 1
+        reply.events = reply.events[1:]  # the rest goes out as usual
 
     def _drop(self, reset: bool):
         self.close_connection = True
