@@ -2,9 +2,7 @@ import NIOHTTP1
 import Testing
 import TollgateCore
 
-private struct Tag: Plugin {
-    var phases: PluginPhases { [] }
-}
+private struct Tag: Plugin {}
 
 private func route(_ id: String, _ uri: String, methods: [String]? = nil, host: String? = nil) -> Route {
     Route(id: id, uri: uri, methods: methods.map(Set.init), host: host, plugins: [Tag()])

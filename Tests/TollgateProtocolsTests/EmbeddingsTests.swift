@@ -109,9 +109,4 @@ import TollgateJSON
         #expect(Float32Base64.encode([]) == "")
     }
 
-    @Test func paths() {
-        #expect(EmbeddingsTranslation.path(for: .gemini, model: "e") == "/v1beta/models/e:batchEmbedContents")
-        #expect(EmbeddingsTranslation.path(for: .ollama, model: "e") == "/api/embed")
-        #expect(EmbeddingsTranslation.path(for: .anthropicMessages, model: "e") == nil)
-    }
 }

@@ -116,3 +116,29 @@ def test_every_surface_name_is_accepted(tmp_path, surface):
 def test_version():
     r = run_tollgate("version")
     assert r.returncode == 0 and r.stdout.strip(), r
+
+
+def test_plugin_order_rules_are_checked_at_load(tmp_path):
+    """async must follow governance (a job belongs to the key governance found): a route that
+    lists it first is refused at the async entry, in `check` and at start alike."""
+    text = """\
+store: memory
+virtual_keys:
+  - {key: vk-order-1, name: team}
+routes:
+  - id: chat
+    uri: /v1/chat/completions
+    plugins:
+      - async: {}
+      - governance: {required: true}
+      - ai-proxy: {provider: openai, api_key: sk-x}
+"""
+    p, r, out = _check(tmp_path, text)
+    assert r.returncode == 1, out
+    errs = _errors(out, p)
+    assert [(line, col) for line, col, _ in errs] == [(8, 9)], out
+    assert "'async' must come after 'governance'" in errs[0][2], out
+    # The same plugins in the right order are fine.
+    _, r2, out2 = _check(tmp_path, text.replace("      - async: {}\n", "").replace(
+        "      - ai-proxy:", "      - async: {}\n      - ai-proxy:"), name="ok.yaml")
+    assert r2.returncode == 0, out2

@@ -1066,6 +1066,38 @@ def test_hardening_8_drain_closes_keepalive_connections_without_losing_a_request
     assert not problems, "\n".join(problems) + f"\n{gw.logs()[-1500:]}"
 
 
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("answer", ["200", "400-model", "404-no-route", "401-no-key"])
+def test_hardening_8_drain_does_not_wait_on_an_idle_keepalive_connection(start_gateway, mock, answer):
+    """A kept-alive client, idle after its answer (whatever that answer was: one from the
+    provider, or one the gateway gave itself before any upstream call) does not hold the
+    drain until drain_seconds. (A regression guard for the drain rework: passes today.)"""
+    gw = start_gateway(header(drain_seconds=20) + routes(
+        chat_route(),
+        "  - id: governed\n    uri: /gov/v1/chat/completions\n    methods: [POST]\n    plugins:\n"
+        "      - governance: {required: true}\n      - ai-proxy: {surface: openai-chat}\n"))
+    expect = {"200": None, "400-model": openai.BadRequestError, "404-no-route": openai.NotFoundError,
+              "401-no-key": openai.AuthenticationError}[answer]
+    client = {"404-no-route": gw.openai(prefix="/nowhere/v1"), "401-no-key": gw.openai(prefix="/gov/v1")}.get(
+        answer, gw.openai())
+    model = "gpt 4o" if answer == "400-model" else "gpt-4o-mini"  # a space: refused before any upstream call
+    if expect is None:
+        chat(client, model=model)
+    else:
+        with pytest.raises(expect):
+            chat(client, model=model)
+    # the client keeps its connection open, idle
+    t0 = time.monotonic()
+    gw.term()
+    code = gw.wait_exit(5)
+    took = time.monotonic() - t0
+    client.close()
+    assert code is not None, (f"an idle kept-alive connection (last answer {answer}) held the drain: "
+                              f"no exit {took:.1f}s after SIGTERM (drain_seconds: 20)")
+    assert code == 0, f"exit {code}:\n{gw.logs()[-1500:]}"
+    assert took < 3, f"an idle kept-alive connection (last answer {answer}) held the drain {took:.1f}s"
+
+
 # =========================================================================== 9 secrets
 
 SECRET_KEY = "sk-upstream-secret-0123456789abcdef"
@@ -1075,6 +1107,8 @@ SECRET_KEY = "sk-upstream-secret-0123456789abcdef"
                                            ("/t/v1/chat/completions", "*/messages")],
                          ids=["passthrough", "translated"])
 def test_hardening_9a_provider_key_quoted_by_an_upstream_error_does_not_leak(start_gateway, mock, uri, mock_path):
+    """The provider's 401 quotes the key the gateway sent: neither the client (body, headers),
+    nor the access log, nor the request log (payloads on) may see it."""
     telemetry = "      - telemetry: {log_payloads: true}\n"
     gw = start_gateway(header() + routes(chat_route(key=SECRET_KEY, extra=telemetry),
                                          anthropic_chat_route(key=SECRET_KEY, extra=telemetry)))
@@ -1107,6 +1141,8 @@ VK_ASYNC = "vk-async-hardening-0001"
 
 @pytest.mark.timeout(60)
 def test_hardening_9b_async_jobs_keep_no_forwarded_credentials_at_rest(start_gateway, mock, tmp_path):
+    """`x-bf-eh-authorization` / `x-bf-eh-cookie` are credentials too: a job stored to replay
+    later must not keep them on disk (SQLite database and WAL)."""
     store_dir = tmp_path / "store"
     store_dir.mkdir()
     gw = start_gateway(f"""server:

@@ -8,13 +8,12 @@ import TollgateProtocols
 /// ai-proxy: sends the request to its provider in the provider's protocol and brings the
 /// answer back in the client's. Phases: upstream only (everything else it knows — the
 /// route's protocol and how to find the model — it lends to the pipeline at load time).
-struct AIProxyPlugin: Plugin {
+struct AIProxyPlugin: UpstreamPhase {
     let config: AIProxyConfig
     let resolver: ModelResolver
     /// The model list of an `openai-models` route, rendered once at load.
     let modelList: [UInt8]
 
-    var phases: PluginPhases { .upstream }
     var inboundProtocol: WireProtocol? { config.surface.wireProtocol }
     var targetResolver: (any TargetResolving)? { resolver }
 
@@ -24,7 +23,7 @@ struct AIProxyPlugin: Plugin {
         if config.surface == .openAIModels { return .respond(.json(modelList)) }
         do {
             let target = try ctx.resolveTarget()
-            if config.surface == .anthropicCountTokens, ctx.runtime.providers[target.provider]?.kind != .anthropic {
+            if config.surface == .anthropicCountTokens, ctx.runtime.providers[target.provider]?.supports(.countTokens) != true {
                 return .respond(.json(try TokenEstimate.countTokensAnswer(ctx)))
             }
             var calls = [try UpstreamRequestBuilder.call(for: target, ctx: ctx, config: config)]

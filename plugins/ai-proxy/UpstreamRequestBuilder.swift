@@ -18,7 +18,7 @@ enum UpstreamRequestBuilder {
         ctx.isStream = stream
         let op: ProviderOperation
         switch surface {
-        case .openAIResponses: op = provider.kind == .openai ? .responses : .chat(stream: stream)
+        case .openAIResponses: op = provider.responsesOperation(stream: stream)
         case .openAIEmbeddings: op = .embeddings
         case .anthropicCountTokens: op = .countTokens
         default: op = .chat(stream: stream)
@@ -27,7 +27,7 @@ enum UpstreamRequestBuilder {
             throw GatewayError.badRequest("provider '\(provider.name)' has no \(op.apiName) API", param: "model")
         }
         // Azure: the client names its resource per request (Bifrost's header).
-        if provider.kind == .azure, let e = ctx.header("x-bf-azure-endpoint"), let u = UpstreamURL(e) { provider.endpoint = u }
+        if let h = provider.kind.adapter.endpointHeader, let e = ctx.header(h), let u = UpstreamURL(e) { provider.endpoint = u }
 
         // The URL: a route's full-URL override wins (APISIX), a base override replaces the
         // provider's endpoint; fallbacks always use their own provider's endpoint.
@@ -36,7 +36,7 @@ enum UpstreamRequestBuilder {
             url = e
         } else if !isFallback, let e = config.endpoint {
             var base = e
-            base.path = provider.kind == .openai || provider.kind == .openAICompatible ? "/v1" : ""
+            base.path = provider.kind.adapter.defaultPathPrefix
             url = try provider.url(op, model: target.model, base: base)
         } else {
             url = try provider.url(op, model: target.model)

@@ -10,12 +10,11 @@ import TollgateStore
 /// async (spec section 9): `x-bf-async: true` stores the request as a job and answers at once;
 /// `x-bf-async-id: JOB` polls it. Phase: access only. List it after governance, so the job is
 /// bound to the virtual key that submitted it (`ctx.virtualKeyName`), and before ai-proxy.
-struct AsyncPlugin: Plugin {
+struct AsyncPlugin: AccessPhase {
     let config: AsyncConfig
     let store: (any Store)?
     let worker: AsyncWorker?
 
-    var phases: PluginPhases { .access }
 
     func access(_ ctx: RequestContext) -> PhaseResult {
         if ctx.isInternal {
@@ -109,6 +108,22 @@ enum AsyncPoll {
 
 struct AsyncFactory: PluginFactory {
     var name: String { "async" }
+    var comesAfter: [OrderRule] {
+        [OrderRule(after: "governance", because: "a job belongs to the virtual key governance found, and is admitted by it")]
+    }
+
+    /// The worker, and the jobs a previous run left unfinished. It needs no listener: jobs run
+    /// in-process.
+    func start(_ services: GatewayServices) async {
+        guard let store = services.store else { return }
+        let worker = AsyncWorker.shared(services, store: store)
+        worker.start()
+        await worker.recover()
+    }
+
+    func shutdown(_ services: GatewayServices) async {
+        if let store = services.store { await AsyncWorker.shared(services, store: store).shutdown() }
+    }
 
     func make(_ node: ConfigNode, _ context: PluginBuildContext) throws(ConfigError) -> any Plugin {
         let config = try AsyncConfig(node)

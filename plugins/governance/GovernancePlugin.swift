@@ -8,14 +8,13 @@ import TollgateProtocols
 /// governance: who may pass (access), what it cost (response head, for whole answers), and
 /// accounting (log). The access phase reads only memory: a hash lookup, a constant-time compare,
 /// pattern checks, and one per-key lock for the limits.
-struct GovernancePlugin: Plugin {
+struct GovernancePlugin: AccessPhase, ResponseHeadPhase, LogPhase {
     let config: GovernanceConfig
     let keys: VirtualKeyIndex
     let ledger: UsageLedger
     /// Unix seconds; a parameter so tests can move time.
     let now: @Sendable () -> Double
 
-    var phases: PluginPhases { [.access, .responseHead, .log] }
     /// Budgets and token limits are charged from the answer's usage.
     var consumesUsage: Bool { true }
 

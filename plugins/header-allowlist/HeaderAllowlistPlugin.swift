@@ -6,10 +6,9 @@ import TollgateCore
 /// from the client is forwarded without it (the core sends only what `forwardHeaders` holds).
 /// `x-bf-eh-NAME: v` forwards `NAME: v` when NAME is allowed (Bifrost's extra-header
 /// convention). Some headers never go, whatever the list says: see `HeaderRules`.
-struct HeaderAllowlistPlugin: Plugin {
+struct HeaderAllowlistPlugin: RewritePhase {
     let config: HeaderAllowlistConfig
 
-    var phases: PluginPhases { .rewrite }
 
     static let extraHeaderPrefix = "x-bf-eh-"
 

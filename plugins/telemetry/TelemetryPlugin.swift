@@ -12,15 +12,13 @@ import TollgateStore
 /// `log_payloads`: keeps the first 64 KiB of the answer), log (records everything; never
 /// touches the store, the writer batches). Listed after governance, so that requests it turned
 /// away are not counted in flight; the cost is settled by the core before the log phase.
-struct TelemetryPlugin: Plugin {
+struct TelemetryPlugin: AccessPhase, RewritePhase, ResponseChunkPhase, LogPhase {
     let config: TelemetryConfig
     let state: TelemetryState
 
-    var phases: PluginPhases {
-        // The chunk phase is declared only when used: any chunk plugin on a route makes the
-        // server re-frame passthrough answers, a cost nobody should pay for nothing.
-        config.logPayloads ? [.access, .rewrite, .responseChunk, .log] : [.access, .rewrite, .log]
-    }
+    /// In the chunk phase only when used: any chunk plugin on a route makes the server re-frame
+    /// passthrough answers, a cost nobody should pay for nothing.
+    var wantsChunks: Bool { config.logPayloads }
 
     /// Token counts feed the metrics, the access log and the request log.
     var consumesUsage: Bool { true }
@@ -93,6 +91,16 @@ struct TelemetryPlugin: Plugin {
 
 struct TelemetryFactory: PluginFactory {
     var name: String { "telemetry" }
+
+    /// /metrics and /admin/logs exist even when no route lists telemetry yet (a reload may add
+    /// it); making the state registers them.
+    func start(_ services: GatewayServices) async {
+        _ = TelemetryState.shared(services)
+    }
+
+    func shutdown(_ services: GatewayServices) async {
+        await TelemetryState.shared(services).shutdown()
+    }
 
     func make(_ node: ConfigNode, _ context: PluginBuildContext) throws(ConfigError) -> any Plugin {
         let config = try TelemetryConfig(node)

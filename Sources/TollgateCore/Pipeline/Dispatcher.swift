@@ -60,12 +60,20 @@ final class Dispatcher: ClientResponder {
     /// Runs the stage's plugins from `start` until one answers or waits, then moves on to the
     /// next stage; a waiting plugin resumes here on the request's loop.
     private func advance(_ stage: Stage, from start: Int) {
-        let plugins = stage == .access ? ctx.route.access : ctx.route.rewrite
         var i = start
-        while i < plugins.count {
-            let result = stage == .access ? plugins[i].access(ctx) : plugins[i].rewrite(ctx)
-            guard proceed(result, stage, resume: i + 1) else { return }
-            i += 1
+        switch stage {
+        case .access:
+            let plugins = ctx.route.access
+            while i < plugins.count {
+                guard proceed(plugins[i].access(ctx), stage, resume: i + 1) else { return }
+                i += 1
+            }
+        case .rewrite:
+            let plugins = ctx.route.rewrite
+            while i < plugins.count {
+                guard proceed(plugins[i].rewrite(ctx), stage, resume: i + 1) else { return }
+                i += 1
+            }
         }
         switch stage {
         case .access: advance(.rewrite, from: 0)

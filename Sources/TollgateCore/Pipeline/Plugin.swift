@@ -6,15 +6,13 @@ import TollgateProtocols
 ///
 ///     access → rewrite → upstream → response (head, then each chunk) → log
 ///
-/// Every method has a default that does nothing, so a plugin reads as the phases it cares
-/// about. All phases run on the event loop that accepted the request; a plugin that must wait
-/// (a store read) returns `.wait` with a future on that loop rather than blocking it.
+/// Which ones is said once, by conforming to the phase's protocol (`AccessPhase`, …): the
+/// route keeps one list per phase, built at load, so a request never calls a plugin for a
+/// phase it ignores (this matters on the per-chunk path), and a phase cannot be implemented
+/// and forgotten. All phases run on the event loop that accepted the request; a plugin that
+/// must wait (a store read) returns `.wait` with a future on that loop rather than blocking it.
 /// Plugins are built once per config load and shared by every request on every loop.
 public protocol Plugin: Sendable {
-    /// Which phases this plugin implements; the route keeps per-phase lists so a request never
-    /// calls a plugin for a phase it ignores (this matters on the per-chunk path).
-    var phases: PluginPhases { get }
-
     /// The protocol the route's clients speak, when this plugin knows it (ai-proxy does). It
     /// decides the shape of every error the route answers.
     var inboundProtocol: WireProtocol? { get }
@@ -26,41 +24,51 @@ public protocol Plugin: Sendable {
     /// How this plugin resolves the request's provider and model, when it is the one that will
     /// send it upstream; earlier phases (governance) ask the context, which asks this.
     var targetResolver: (any TargetResolving)? { get }
-
-    func access(_ ctx: RequestContext) -> PhaseResult
-    func rewrite(_ ctx: RequestContext) -> PhaseResult
-    /// Builds the upstream call. Exactly one plugin of a route implements it.
-    func upstream(_ ctx: RequestContext) -> UpstreamResult
-    func responseHead(_ ctx: RequestContext, _ head: inout HTTPResponseHead)
-    func responseChunk(_ ctx: RequestContext, _ chunk: inout ByteBuffer)
-    /// After the client has its whole response, or has gone. Must not block: hand slow work
-    /// (store writes) to a background writer.
-    func log(_ ctx: RequestContext)
-}
-
-public struct PluginPhases: OptionSet, Sendable {
-    public let rawValue: UInt8
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
-    public static let access = PluginPhases(rawValue: 1 << 0)
-    public static let rewrite = PluginPhases(rawValue: 1 << 1)
-    public static let upstream = PluginPhases(rawValue: 1 << 2)
-    public static let responseHead = PluginPhases(rawValue: 1 << 3)
-    public static let responseChunk = PluginPhases(rawValue: 1 << 4)
-    public static let log = PluginPhases(rawValue: 1 << 5)
 }
 
 extension Plugin {
     public var inboundProtocol: WireProtocol? { nil }
     public var targetResolver: (any TargetResolving)? { nil }
     public var consumesUsage: Bool { false }
-    public func access(_ ctx: RequestContext) -> PhaseResult { .next }
-    public func rewrite(_ ctx: RequestContext) -> PhaseResult { .next }
-    public func upstream(_ ctx: RequestContext) -> UpstreamResult {
-        .respond(.error(GatewayError(status: 500, kind: .apiError, message: "route has no upstream plugin")))
-    }
-    public func responseHead(_ ctx: RequestContext, _ head: inout HTTPResponseHead) {}
-    public func responseChunk(_ ctx: RequestContext, _ chunk: inout ByteBuffer) {}
-    public func log(_ ctx: RequestContext) {}
+}
+
+/// Who may pass: may answer at once (401, 403, 429, a stored result).
+public protocol AccessPhase: Plugin {
+    func access(_ ctx: RequestContext) -> PhaseResult
+}
+
+/// Shapes the request (headers, body): may answer at once (400).
+public protocol RewritePhase: Plugin {
+    func rewrite(_ ctx: RequestContext) -> PhaseResult
+}
+
+/// Builds the upstream call. Exactly one plugin of a route implements it.
+public protocol UpstreamPhase: Plugin {
+    func upstream(_ ctx: RequestContext) -> UpstreamResult
+}
+
+/// Just before the answer's head goes to the client.
+public protocol ResponseHeadPhase: Plugin {
+    func responseHead(_ ctx: RequestContext, _ head: inout HTTPResponseHead)
+}
+
+/// Each part of the answer on its way to the client. A route with one makes passthrough answers
+/// go chunked (the part may change length): declare it only when it is used.
+public protocol ResponseChunkPhase: Plugin {
+    func responseChunk(_ ctx: RequestContext, _ chunk: inout ByteBuffer)
+    /// False when this config of the plugin has nothing to do per chunk (telemetry without
+    /// `log_payloads`): the route then leaves it out of the chunk phase. Asked once, at load.
+    var wantsChunks: Bool { get }
+}
+
+extension ResponseChunkPhase {
+    public var wantsChunks: Bool { true }
+}
+
+/// After the client has its whole response, or has gone. Must not block: hand slow work
+/// (store writes) to a background writer.
+public protocol LogPhase: Plugin {
+    func log(_ ctx: RequestContext)
 }
 
 /// What an access or rewrite phase decided.

@@ -48,7 +48,12 @@ public struct ProviderRegistry: Sendable {
         return String(s[first...last])
     }
 
-    public init(config: [ProviderConfig], environment: [String: String]) throws(ConfigErrors) {
+    /// `kinds`: the provider kinds a `type:` may name (tests add their own).
+    public init(
+        config: [ProviderConfig], environment: [String: String], kinds: [any ProviderAdapter] = ProviderKinds.builtin
+    ) throws(ConfigErrors) {
+        var kindByType: [String: ProviderKind] = [:]
+        for k in kinds { kindByType[k.type] = ProviderKind(k) }
         var map: [String: Provider] = [:]
         var errors: [ConfigError] = []
         for b in BuiltinProvider.all {
@@ -62,11 +67,11 @@ public struct ProviderRegistry: Sendable {
             map[b.name] = Provider(
                 name: b.name, kind: b.kind, endpoint: UpstreamURL(b.endpoint),
                 keys: key.map { [Provider.Key(value: $0, weight: 1, models: [])] } ?? [],
-                apiVersion: b.kind == .azure ? "2024-10-21" : nil, deployments: [:], project: nil,
+                apiVersion: b.kind.adapter.defaultAPIVersion, deployments: [:], project: nil,
                 region: nil, models: [])
         }
         for c in config {
-            guard let kind = ProviderKind(rawValue: c.type) ?? BuiltinProvider.named(c.type)?.kind else {
+            guard let kind = kindByType[c.type] ?? BuiltinProvider.named(c.type)?.kind else {
                 errors.append(ConfigError(mark: c.mark, message: "provider '\(c.name)' has unknown type '\(c.type)'"))
                 continue
             }
@@ -79,7 +84,7 @@ public struct ProviderRegistry: Sendable {
                     errors.append(ConfigError(mark: c.mark, message: "provider '\(c.name)': endpoint '\(e)' is not an http(s) URL"))
                     continue
                 }
-                if u.path.isEmpty { u.path = kind.defaultPathPrefix }
+                if u.path.isEmpty { u.path = kind.adapter.defaultPathPrefix }
                 p.endpoint = u
             }
             if !c.keys.isEmpty {
@@ -90,8 +95,8 @@ public struct ProviderRegistry: Sendable {
             if let v = c.project { p.project = v }
             if let v = c.region { p.region = v }
             p.models = c.models
-            if kind == .openAICompatible, p.endpoint == nil {
-                errors.append(ConfigError(mark: c.mark, message: "provider '\(c.name)' of type openai-compatible needs an endpoint"))
+            if kind.adapter.needsEndpoint, p.endpoint == nil {
+                errors.append(ConfigError(mark: c.mark, message: "provider '\(c.name)' of type \(kind.name) needs an endpoint"))
             }
             map[c.name] = p
         }

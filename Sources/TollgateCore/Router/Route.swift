@@ -9,12 +9,12 @@ public final class Route: Sendable {
     public let methods: Set<String>?
     public let host: String?
     public let plugins: [any Plugin]
-    let access: [any Plugin]
-    let rewrite: [any Plugin]
-    let upstream: (any Plugin)?
-    let responseHead: [any Plugin]
-    let responseChunk: [any Plugin]
-    let log: [any Plugin]
+    let access: [any AccessPhase]
+    let rewrite: [any RewritePhase]
+    let upstream: (any UpstreamPhase)?
+    let responseHead: [any ResponseHeadPhase]
+    let responseChunk: [any ResponseChunkPhase]
+    let log: [any LogPhase]
     /// The protocol whose error shape this route answers in.
     public let inboundProtocol: WireProtocol
     public let targetResolver: (any TargetResolving)?
@@ -27,12 +27,12 @@ public final class Route: Sendable {
         self.methods = methods
         self.host = host?.lowercased()
         self.plugins = plugins
-        access = plugins.filter { $0.phases.contains(.access) }
-        rewrite = plugins.filter { $0.phases.contains(.rewrite) }
-        upstream = plugins.first { $0.phases.contains(.upstream) }
-        responseHead = plugins.filter { $0.phases.contains(.responseHead) }
-        responseChunk = plugins.filter { $0.phases.contains(.responseChunk) }
-        log = plugins.filter { $0.phases.contains(.log) }
+        access = plugins.compactMap { $0 as? any AccessPhase }
+        rewrite = plugins.compactMap { $0 as? any RewritePhase }
+        upstream = plugins.lazy.compactMap { $0 as? any UpstreamPhase }.first
+        responseHead = plugins.compactMap { $0 as? any ResponseHeadPhase }
+        responseChunk = plugins.compactMap { ($0 as? any ResponseChunkPhase).flatMap { $0.wantsChunks ? $0 : nil } }
+        log = plugins.compactMap { $0 as? any LogPhase }
         inboundProtocol = plugins.lazy.compactMap(\.inboundProtocol).first ?? Route.guessProtocol(uri)
         targetResolver = plugins.lazy.compactMap(\.targetResolver).first
         needsUsage = plugins.contains { $0.consumesUsage }

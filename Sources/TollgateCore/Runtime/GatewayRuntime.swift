@@ -50,7 +50,8 @@ public final class GatewayRuntime: Sendable {
                     errors.append(error)
                 }
             }
-            let upstreams = plugins.filter { $0.phases.contains(.upstream) }.count
+            errors += orderErrors(rc, byName)
+            let upstreams = plugins.filter { $0 is any UpstreamPhase }.count
             if upstreams > 1 {
                 errors.append(ConfigError(mark: rc.mark, message: "route '\(rc.id)' has \(upstreams) upstream plugins; exactly one may send the request"))
             }
@@ -60,6 +61,20 @@ public final class GatewayRuntime: Sendable {
         if !errors.isEmpty { throw ConfigErrors(errors: errors) }
         return GatewayRuntime(config: config, router: Router(routes: routes), providers: providers)
     }
+}
+
+/// Each plugin of the route that is listed before one it must follow, at its entry.
+private func orderErrors(_ rc: RouteConfig, _ factories: [String: any PluginFactory]) -> [ConfigError] {
+    var errors: [ConfigError] = []
+    for (i, entry) in rc.plugins.enumerated() {
+        for rule in factories[entry.name]?.comesAfter ?? [] {
+            guard let j = rc.plugins.firstIndex(where: { $0.name == rule.plugin }), j > i else { continue }
+            errors.append(ConfigError(
+                mark: entry.mark,
+                message: "plugin '\(entry.name)' must come after '\(rule.plugin)' in route '\(rc.id)': \(rule.reason)"))
+        }
+    }
+    return errors
 }
 
 /// The runtime in force. A request reads it once, at its start, and keeps that snapshot.

@@ -5,6 +5,30 @@ import TollgateConfig
 public protocol PluginFactory: Sendable {
     var name: String { get }
     func make(_ config: ConfigNode, _ context: PluginBuildContext) throws(ConfigError) -> any Plugin
+    /// Plugins that must come before this one when a route lists both, each with the reason;
+    /// a route that breaks a rule is a `FILE:LINE:COL` error at load (and in `tollgate check`).
+    var comesAfter: [OrderRule] { get }
+    /// Process-wide work not tied to one config version (background tasks, admin endpoints):
+    /// started once the server can take requests, whether or not a route names the plugin yet.
+    func start(_ services: GatewayServices) async
+    /// After the drain, before the store closes.
+    func shutdown(_ services: GatewayServices) async
+}
+
+extension PluginFactory {
+    public var comesAfter: [OrderRule] { [] }
+    public func start(_ services: GatewayServices) async {}
+    public func shutdown(_ services: GatewayServices) async {}
+}
+
+/// "`plugin` must come before me in a route's list, because `reason`."
+public struct OrderRule: Sendable {
+    public var plugin: String
+    public var reason: String
+    public init(after plugin: String, because reason: String) {
+        self.plugin = plugin
+        self.reason = reason
+    }
 }
 
 /// What a plugin may see while it is built.

@@ -41,15 +41,5 @@ public enum EmbeddingsTranslation {
         }
     }
 
-    /// The path a provider's embeddings call takes, after its base URL (spec §4 endpoints).
-    public static func path(for p: WireProtocol, model: String) -> String? {
-        switch p {
-        case .openAIEmbeddings, .openAIChat, .openAIResponses: return "/embeddings"
-        case .gemini: return "/v1beta/models/\(model):batchEmbedContents"
-        case .ollama: return "/api/embed"
-        case .anthropicMessages: return nil
-        }
-    }
-
     static let unsupported = GatewayError.badRequest("Anthropic has no embeddings API; route embeddings to another provider", param: "model")
 }
