@@ -89,6 +89,7 @@ let package = Package(
         .testTarget(name: "TollgateCoreTests", dependencies: [
             "TollgateCore", "TollgateConfig", "TollgateJSON", "TollgateProtocols",
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "TollgateStoreTests", dependencies: ["TollgateStore"]),
