@@ -23,7 +23,7 @@ struct GovernancePlugin: AccessPhase, ResponseHeadPhase, LogPhase {
     // MARK: access
 
     func access(_ ctx: RequestContext) -> PhaseResult {
-        let presented = PresentedKey.presented(in: ctx.head.headers)
+        let presented = PresentedCredentials.presented(in: ctx.head.headers)
         var entry: VirtualKeyEntry?
         if let vk = presented.virtualKey {
             guard let e = keys.lookup(vk) else { return .respond(.error(GovernanceErrors.unknownKey)) }
