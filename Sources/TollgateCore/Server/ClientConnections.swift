@@ -11,7 +11,7 @@ final class ClientConnections {
 
     private let eventLoop: any EventLoop
     /// Strong references: a handler removes itself when it leaves its pipeline.
-    private var handlers: [GatewayHandler] = []
+    private var handlers = SlotList<GatewayHandler>()
     private var tick: NIOScheduledCallback?
     private(set) var draining = false
 
@@ -20,27 +20,16 @@ final class ClientConnections {
     var count: Int { handlers.count }
 
     func add(_ h: GatewayHandler) {
-        guard h.sweepSlot < 0 else { return }
-        h.sweepSlot = handlers.count
-        handlers.append(h)
+        guard handlers.add(h) else { return }
         if tick == nil { scheduleTick() }
     }
 
-    func remove(_ h: GatewayHandler) {
-        let i = h.sweepSlot
-        guard i >= 0, i < handlers.count, handlers[i] === h else { return }
-        h.sweepSlot = -1
-        let last = handlers.removeLast()
-        if i < handlers.count {
-            handlers[i] = last
-            last.sweepSlot = i
-        }
-    }
+    func remove(_ h: GatewayHandler) { handlers.remove(h) }
 
     /// Every connection answers what it has and then closes; idle ones close now-ish.
     func beginDrain() {
         draining = true
-        for h in handlers.reversed() { h.beginDrain() }
+        for h in handlers.items.reversed() { h.beginDrain() }
         tick?.cancel()
         tick = nil
         scheduleTick()
@@ -48,7 +37,7 @@ final class ClientConnections {
 
     /// Closes whatever is still open (the drain's deadline passed).
     func closeAll() {
-        for h in handlers.reversed() { h.closeNow() }
+        for h in handlers.items.reversed() { h.closeNow() }
     }
 
     /// Backwards: a handler that closes may remove itself (the last one moves into its slot,

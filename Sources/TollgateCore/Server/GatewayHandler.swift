@@ -8,7 +8,7 @@ import TollgateProtocols
 /// handler costs a type cast per message part and the helper also re-registers the socket for
 /// reading on every request. Their two jobs are done here instead: a request pipelined behind
 /// one still being answered waits in `queued`, and a request NIO cannot parse gets a 400.
-final class GatewayHandler: ChannelInboundHandler, ResponseSink {
+final class GatewayHandler: ChannelInboundHandler, ResponseSink, Slotted {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
@@ -42,7 +42,7 @@ final class GatewayHandler: ChannelInboundHandler, ResponseSink {
     private static let maxQueued = 64
 
     // Client timeouts (`ClientConnections` looks at these once a second).
-    var sweepSlot = -1
+    var slot = -1
     private var limits: ServerLimits
     /// Since when the connection waits for a request head: its start, or the last answer's end.
     private var idleSince = NIODeadline.now()

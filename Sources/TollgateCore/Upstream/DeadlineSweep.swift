@@ -12,28 +12,17 @@ final class DeadlineSweep {
     private let eventLoop: any EventLoop
     /// Strong references: every way an exchange ends unwatches it; one that did not would stay
     /// until its deadline passed, when the sweep finds it done and drops it.
-    private var watched: [UpstreamExchange] = []
+    private var watched = SlotList<UpstreamExchange>()
     private var tick: NIOScheduledCallback?
 
     init(eventLoop: any EventLoop) { self.eventLoop = eventLoop }
 
     func watch(_ x: UpstreamExchange) {
-        guard x.sweepSlot < 0 else { return }
-        x.sweepSlot = watched.count
-        watched.append(x)
+        guard watched.add(x) else { return }
         if tick == nil { scheduleTick() }
     }
 
-    func unwatch(_ x: UpstreamExchange) {
-        let i = x.sweepSlot
-        guard i >= 0, i < watched.count, watched[i] === x else { return }
-        x.sweepSlot = -1
-        let last = watched.removeLast()
-        if i < watched.count {
-            watched[i] = last
-            last.sweepSlot = i
-        }
-    }
+    func unwatch(_ x: UpstreamExchange) { watched.remove(x) }
 
     /// Backwards, because an exchange whose deadline passed unwatches itself (the last one moves
     /// into its slot, and that one was checked already) and may watch itself again for a

@@ -22,7 +22,7 @@ protocol ClientResponder: AnyObject {
 
 /// One request's conversation with its provider: connect (or reuse), send, relay the answer
 /// part by part, time out, fall back. Lives on the request's event loop.
-final class UpstreamExchange: UpstreamResponseDelegate {
+final class UpstreamExchange: UpstreamResponseDelegate, Slotted {
     private enum State {
         case connecting
         case awaitingHead
@@ -45,7 +45,7 @@ final class UpstreamExchange: UpstreamResponseDelegate {
     /// The current call's timeout, kept here for the loop's deadline sweep.
     private var timeout = TimeAmount.zero
     /// This exchange's place in its loop's `DeadlineSweep` (-1: not watched).
-    var sweepSlot = -1
+    var slot = -1
     private var retriedStale = false
     private var buffered = ByteBuffer()
 
