@@ -149,7 +149,7 @@ import TollgateStore
         #expect(plugin.wantsChunks)
         #expect(try #require(h.plugin(TelemetryPlugin.self, route: "chat")).wantsChunks == false)
         _ = plugin.access(ctx)
-        #expect(ctx.keepResponseBody)
+        #expect(ctx[slot: TelemetryPlugin.Slot.self]?.keepsPayload == true)
         var part = ByteBuffer(string: #"{"id":"x","choices":[]}"#)
         plugin.responseChunk(ctx, &part)
         #expect(part.readableBytes == 23)  // the client's bytes are untouched

@@ -18,7 +18,8 @@ struct GovernancePlugin: AccessPhase, ResponseHeadPhase, LogPhase {
     /// Budgets and token limits are charged from the answer's usage.
     var consumesUsage: Bool { true }
 
-    static let admittedKey = "governance"
+    /// This request passed governance's access phase: its response head and log phases apply.
+    enum Admitted: ContextSlot { typealias Value = Bool }
 
     // MARK: access
 
@@ -64,7 +65,7 @@ struct GovernancePlugin: AccessPhase, ResponseHeadPhase, LogPhase {
         let decision = entry.cell.usage.withLockedValue { $0.admit(entry.policy, now: t) }
         switch decision {
         case .allowed:
-            ctx.values[Self.admittedKey] = true
+            ctx[slot: Admitted.self] = true
             return .next
         case .notLoaded:
             // Only in the first moments after start, while stored counters load.
@@ -92,7 +93,7 @@ struct GovernancePlugin: AccessPhase, ResponseHeadPhase, LogPhase {
     /// cost is known: `x-tollgate-cost-usd`. Streams and passthrough answers send their head
     /// first; their cost is in the request log (telemetry) and the key's counters.
     func responseHead(_ ctx: RequestContext, _ head: inout HTTPResponseHead) {
-        guard !ctx.isStream, ctx.values[Self.admittedKey] != nil, let cost = ctx.settleCost() else { return }
+        guard !ctx.isStream, ctx[slot: Admitted.self] != nil, let cost = ctx.settleCost() else { return }
         head.headers.replaceOrAdd(name: "x-tollgate-cost-usd", value: String(format: "%.8f", cost))
     }
 
@@ -101,7 +102,7 @@ struct GovernancePlugin: AccessPhase, ResponseHeadPhase, LogPhase {
     /// Counts the request's tokens and cost against its key. Runs for streams at their end and
     /// for clients that left mid-stream (usage holds what passed before they did).
     func log(_ ctx: RequestContext) {
-        guard ctx.values[Self.admittedKey] != nil, let name = ctx.virtualKeyName, let entry = keys.byName[name] else { return }
+        guard ctx[slot: Admitted.self] != nil, let name = ctx.virtualKeyName, let entry = keys.byName[name] else { return }
         let u = ctx.usage
         let cost = ctx.costUSD ?? 0
         let t = now()

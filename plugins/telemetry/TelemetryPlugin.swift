@@ -23,18 +23,22 @@ struct TelemetryPlugin: AccessPhase, RewritePhase, ResponseChunkPhase, LogPhase 
     /// Token counts feed the metrics, the access log and the request log.
     var consumesUsage: Bool { true }
 
-    /// What this plugin remembers about one request between its phases.
-    struct Mark: Sendable {
+    /// What this plugin remembers about one request between its phases: a reference, so the
+    /// chunk phase appends to the kept payload in place.
+    final class Mark: @unchecked Sendable {  // touched only on the request's event loop, like the context
         var traceID: String?
+        /// The answer's first bytes, for the request log (`log_payloads`).
+        var payload: ByteBuffer?
+        let keepsPayload: Bool
+        init(keepsPayload: Bool) { self.keepsPayload = keepsPayload }
     }
 
-    static let valueKey = "telemetry"
+    enum Slot: ContextSlot { typealias Value = Mark }
     static let traceHeaders = HeaderNameSet(["traceparent", "tracestate"])
 
     func access(_ ctx: RequestContext) -> PhaseResult {
         state.metrics.inFlight.increment()
-        ctx.values[Self.valueKey] = Mark()
-        if config.logPayloads { ctx.keepResponseBody = true }
+        ctx[slot: Slot.self] = Mark(keepsPayload: config.logPayloads)
         return .next
     }
 
@@ -47,24 +51,24 @@ struct TelemetryPlugin: AccessPhase, RewritePhase, ResponseChunkPhase, LogPhase 
         } else {
             ctx.forwardHeaders.append([("traceparent", trace.header)])
         }
-        ctx.values[Self.valueKey] = Mark(traceID: trace.traceID)
+        ctx[slot: Slot.self]?.traceID = trace.traceID
         return .next
     }
 
     func responseChunk(_ ctx: RequestContext, _ chunk: inout ByteBuffer) {
-        guard ctx.keepResponseBody else { return }
-        let have = ctx.responseBody?.readableBytes ?? 0
+        guard let mark = ctx[slot: Slot.self], mark.keepsPayload else { return }
+        let have = mark.payload?.readableBytes ?? 0
         let room = PayloadRedaction.maxBytes + 1 - have  // one byte over marks "truncated"
         guard room > 0 else { return }
-        if ctx.responseBody == nil { ctx.responseBody = ByteBuffer() }
+        if mark.payload == nil { mark.payload = ByteBuffer() }
         var part = chunk.getSlice(at: chunk.readerIndex, length: min(room, chunk.readableBytes)) ?? ByteBuffer()
-        ctx.responseBody?.writeBuffer(&part)
+        mark.payload?.writeBuffer(&part)
     }
 
     func log(_ ctx: RequestContext) {
         // The access phase may not have run (an earlier plugin answered); only a request it
         // counted in flight is counted out.
-        let mark = ctx.values[Self.valueKey] as? Mark
+        let mark = ctx[slot: Slot.self]
         if mark != nil { state.metrics.inFlight.decrement() }
         let facts = RequestFacts(ctx, traceID: mark?.traceID)
         state.metrics.record(facts)
@@ -73,7 +77,7 @@ struct TelemetryPlugin: AccessPhase, RewritePhase, ResponseChunkPhase, LogPhase 
             if config.logPayloads {
                 writer.enqueue(
                     row(facts), requestBody: ctx.body.readableBytes > 0 ? PayloadRedaction.capture(ctx.body) : nil,
-                    responseBody: ctx.responseBody)
+                    responseBody: mark?.payload)
             } else {
                 writer.enqueue(row(facts))
             }

@@ -44,11 +44,9 @@ public final class RequestContext {
     public var upstreamEnd: NIODeadline?
     /// Made by the gateway itself (an async job being run), not by a client connection.
     public var isInternal = false
-    /// Plugin-private values, keyed by the plugin's name.
-    public var values: [String: any Sendable] = [:]
-    /// Payload text kept for the request log when a plugin asks for it (telemetry log_payloads).
-    public var keepResponseBody = false
-    public var responseBody: ByteBuffer?
+    /// Each plugin's own per-request state, in its typed slot (`ctx[slot: MySlot.self]`).
+    /// A short list, searched linearly: a route has a handful of plugins.
+    private var slots: [(ObjectIdentifier, any Sendable)] = []
 
     private var parsed: JSON?
     private var parseError: GatewayError?
@@ -131,4 +129,31 @@ public final class RequestContext {
     public func header(_ name: String) -> String? { head.headers.first(name: name) }
 
     public var elapsedMicros: Int64 { (NIODeadline.now() - start).nanoseconds / 1000 }
+}
+
+/// A plugin's slot in the request context: the type names the slot and fixes what it holds,
+/// so no other plugin can read or overwrite it by a shared string key, and no call site casts.
+///
+///     enum Admitted: ContextSlot { typealias Value = Bool }
+///     ctx[slot: Admitted.self] = true
+public protocol ContextSlot {
+    associatedtype Value: Sendable
+}
+
+extension RequestContext {
+    public subscript<S: ContextSlot>(slot slot: S.Type) -> S.Value? {
+        get {
+            let id = ObjectIdentifier(slot)
+            for (key, value) in slots where key == id { return value as? S.Value }
+            return nil
+        }
+        set {
+            let id = ObjectIdentifier(slot)
+            if let i = slots.firstIndex(where: { $0.0 == id }) {
+                if let newValue { slots[i].1 = newValue } else { slots.remove(at: i) }
+            } else if let newValue {
+                slots.append((id, newValue))
+            }
+        }
+    }
 }
