@@ -58,11 +58,11 @@ private final class Sink: ResponseSink {
     var body = ByteBuffer()
     let log: PhaseLog
     init(log: PhaseLog) { self.log = log }
-    func writeHead(_ head: HTTPResponseHead) { self.head = head; events.append("head") }
+    func writeHead(_ head: consuming HTTPResponseHead) { self.head = head; events.append("head") }
     func writeBody(_ part: ByteBuffer) { var p = part; body.writeBuffer(&p); events.append("body") }
     func flush() {}
     func writeEnd() { events.append("end") }
-    func writeWhole(_ head: HTTPResponseHead, _ body: ByteBuffer) {
+    func writeWhole(_ head: consuming HTTPResponseHead, _ body: ByteBuffer) {
         self.head = head
         self.body = body
         events.append("whole")

@@ -141,7 +141,7 @@ final class Dispatcher: ClientResponder {
         gatewayHeaders(&headers)
         var head = HTTPResponseHead(version: .http1_1, status: status, headers: headers)
         responseHead(&head)
-        sink.writeHead(head)
+        sink.writeHead(consume head)
     }
 
     func sendBody(_ part: ByteBuffer) {
@@ -170,7 +170,7 @@ final class Dispatcher: ClientResponder {
         responseHead(&head)
         var b = body
         if hasChunkPlugins { responseChunk(&b) }
-        sink.writeWhole(head, b)
+        sink.writeWhole(consume head, b)
         complete(sink)
     }
 
@@ -245,14 +245,16 @@ final class Dispatcher: ClientResponder {
 /// and writes it, an internal caller collects it. No phase runs here.
 protocol ResponseSink: AnyObject {
     /// The head of an answer relayed part by part: it keeps the provider's `content-length`
-    /// when it has one, else it goes chunked.
-    func writeHead(_ head: HTTPResponseHead)
+    /// when it has one, else it goes chunked. Heads are `consuming` here and in `writeWhole`:
+    /// the sink adds its framing to them, and a head the caller still held would be copied on
+    /// that first change.
+    func writeHead(_ head: consuming HTTPResponseHead)
     func writeBody(_ part: ByteBuffer)
     func flush()
     /// Ends a relayed answer.
     func writeEnd()
     /// A complete answer, framed by its length.
-    func writeWhole(_ head: HTTPResponseHead, _ body: ByteBuffer)
+    func writeWhole(_ head: consuming HTTPResponseHead, _ body: ByteBuffer)
     /// Ends a relayed answer that broke off: `last` goes out, then the connection is cut.
     func cut(last: ByteBuffer?)
     /// The request is over and logged: the sink may go on with the next one.

@@ -242,9 +242,8 @@ final class GatewayHandler: ChannelInboundHandler, ResponseSink, Slotted {
 
     // MARK: ResponseSink: framing and writing only; the Dispatcher ran the phases
 
-    func writeHead(_ head: HTTPResponseHead) {
+    func writeHead(_ head: consuming HTTPResponseHead) {
         guard let context else { return }
-        var head = head
         if !keepAlive { head.headers.replaceOrAdd(name: "connection", value: "close") }
         frame(&head, length: nil)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
@@ -262,11 +261,10 @@ final class GatewayHandler: ChannelInboundHandler, ResponseSink, Slotted {
         writeEnd(context)
     }
 
-    func writeWhole(_ head: HTTPResponseHead, _ body: ByteBuffer) {
+    func writeWhole(_ head: consuming HTTPResponseHead, _ body: ByteBuffer) {
         state = .idle
-        var head = head
         if !keepAlive { head.headers.replaceOrAdd(name: "connection", value: "close") }
-        write(head, body)
+        write(consume head, body)
     }
 
     /// Ends the answer; a promise (an allocation) only when the connection closes after it.

@@ -59,7 +59,7 @@ final class CollectingResponder: ResponseSink {
 
     init(promise: EventLoopPromise<InternalResponse>) { self.promise = promise }
 
-    func writeHead(_ head: HTTPResponseHead) { self.head = head }
+    func writeHead(_ head: consuming HTTPResponseHead) { self.head = head }
 
     func writeBody(_ part: ByteBuffer) {
         var p = part
@@ -69,7 +69,7 @@ final class CollectingResponder: ResponseSink {
     func flush() {}
     func writeEnd() {}
 
-    func writeWhole(_ head: HTTPResponseHead, _ body: ByteBuffer) {
+    func writeWhole(_ head: consuming HTTPResponseHead, _ body: ByteBuffer) {
         self.head = head
         self.body = body
     }
