@@ -189,23 +189,26 @@ final class GatewayHandler: ChannelInboundHandler, ResponseSink, Slotted {
     }
 
     private func rejectTooLarge(_ head: HTTPRequestHead, limit: Int) {
-        let proto = Route.guessProtocol(head.uri)
-        state = .discarding
-        keepAlive = false
-        let e = GatewayError(status: 413, kind: .requestTooLarge, message: "request body is larger than \(limit) bytes")
-        let (status, headers, body) = ErrorBody.render(e, as: proto)
-        write(status, headers, body, requestID: head.headers.first(name: "x-request-id") ?? RequestID.make(), linger: true)
+        refuse(GatewayError(status: 413, kind: .requestTooLarge, message: "request body is larger than \(limit) bytes"), head: head)
     }
 
-    /// A request that cannot be served at all (unparseable, no Host): 400 in the protocol its
-    /// path suggests, then the connection closes, lingering so the client reads the answer.
+    /// A request that cannot be served at all (unparseable, no Host): 400, then close.
     private func answerMalformed(path: Substring, _ message: String) {
-        state = .discarding
         queued.removeAll()
+        refuse(GatewayError(status: 400, kind: .invalidRequest, message: message), path: path, requestID: RequestID.make())
+    }
+
+    private func refuse(_ error: GatewayError, head: HTTPRequestHead) {
+        refuse(error, path: RequestURI.split(head.uri).path, requestID: head.headers.first(name: "x-request-id") ?? RequestID.make())
+    }
+
+    /// Answers `error` in the protocol the path suggests and closes, lingering so the client
+    /// reads the answer; what it still sends of this request is dropped.
+    private func refuse(_ error: GatewayError, path: Substring, requestID: String) {
+        state = .discarding
         keepAlive = false
-        let e = GatewayError(status: 400, kind: .invalidRequest, message: message)
-        let (status, headers, body) = ErrorBody.render(e, as: Route.guessProtocol(path))
-        write(status, headers, body, requestID: RequestID.make(), linger: true)
+        let (status, headers, body) = ErrorBody.render(error, as: Route.guessProtocol(path))
+        write(status, headers, body, requestID: requestID, linger: true)
     }
 
     /// One `Host` field: compared on bytes, since a request's usual ten headers would
@@ -372,11 +375,7 @@ final class GatewayHandler: ChannelInboundHandler, ResponseSink, Slotted {
             }
         case .receiving(let head, _):
             if now - lastBodyRead > Self.span(limits.clientBodyTimeout) {
-                state = .discarding
-                keepAlive = false
-                let e = GatewayError(status: 408, kind: .timeout, message: "the request body did not arrive within \(limits.clientBodyTimeout) s")
-                let (status, headers, body) = ErrorBody.render(e, as: Route.guessProtocol(head.uri))
-                write(status, headers, body, requestID: head.headers.first(name: "x-request-id") ?? RequestID.make(), linger: true)
+                refuse(GatewayError(status: 408, kind: .timeout, message: "the request body did not arrive within \(limits.clientBodyTimeout) s"), head: head)
             }
         case .running:
             // The client reads nothing of its answer: the exchange has paused its provider, and
