@@ -19,7 +19,9 @@ final class PassthroughTransformer: ResponseTransformer {
     private var wantsWhole = false
     /// A non-stream answer, kept for its usage: whole while it is small, then only its tail.
     private var kept = AnswerTail()
-    private var contentType: String?
+    /// The provider's headers, looked at only if the answer breaks off (an error event needs
+    /// the stream's type): kept, not searched, on the usual path.
+    private var upstreamHeaders: HTTPHeaders?
 
     init(proto: WireProtocol, countUsage: Bool, stripInjectedUsage: Bool = false) {
         self.proto = proto
@@ -32,7 +34,6 @@ final class PassthroughTransformer: ResponseTransformer {
         ResponseHeaders.scrub(&h)
         if countUsage, status.code < 400 {
             let type = headers.first(name: "content-type") ?? ""
-            contentType = type
             let isEventStream = type.hasPrefix("text/event-stream") || type.hasPrefix("application/x-ndjson")
             if isEventStream {
                 lines = StreamLineGuard(limit: ctx.runtime.config.server.maxStreamLineBytes)
@@ -45,10 +46,8 @@ final class PassthroughTransformer: ResponseTransformer {
             } else {
                 wantsWhole = true
             }
-        } else {
-            // Only looked at if the answer breaks off (an error event needs the stream's type).
-            contentType = headers.first(name: "content-type")
         }
+        upstreamHeaders = headers
         return .stream(status, h)
     }
 
@@ -93,7 +92,7 @@ final class PassthroughTransformer: ResponseTransformer {
     /// The client has the provider's own framing: a relayed length it will wait for, or a stream
     /// that, cut, looks finished. An error event (for a stream) and a cut connection say it is not.
     func broken(_ error: GatewayError, ctx: RequestContext) -> BrokenAnswer {
-        let type = contentType ?? ""
+        let type = upstreamHeaders?.first(name: "content-type") ?? ""
         guard type.hasPrefix("text/event-stream") || type.hasPrefix("application/x-ndjson") else { return .cut(nil) }
         var encoder = Translation.codec(proto).makeStreamEncoder(StreamEncoderOptions())
         var out: [UInt8] = []
