@@ -1,3 +1,4 @@
+import TollgateConfig
 import TollgateCore
 
 /// Every plugin a routes.yaml may name. Adding a plugin: a folder under plugins/, and one line here.
@@ -9,4 +10,7 @@ public enum PluginRegistry {
         TelemetryFactory(),
         AsyncFactory(),
     ]
+
+    /// The top-level sections of routes.yaml the plugins own, for the loader.
+    public static var sections: [any ConfigSection.Type] { factories.flatMap(\.sections) }
 }

@@ -8,13 +8,14 @@ public enum ConfigLoader {
     /// one has a few hundred), far below what an alias bomb stands for.
     public static let defaultMaxYAMLNodes = 100_000
 
-    static let topLevelKeys = ["server", "admin", "store", "providers", "virtual_keys", "pricing", "routes"]
+    static let topLevelKeys = ["server", "admin", "store", "providers", "pricing", "routes"]
 
     /// Reads, interpolates `${VAR}`, validates the whole file. Relative paths in it (store, TLS)
-    /// are resolved against the file's directory.
+    /// are resolved against the file's directory. `sections`: the top-level keys plugins own
+    /// (`ConfigSection`), decoded here with the rest.
     public static func load(
         file path: String, environment: [String: String] = ProcessInfo.processInfo.environment,
-        maxYAMLNodes: Int = ConfigLoader.defaultMaxYAMLNodes
+        maxYAMLNodes: Int = ConfigLoader.defaultMaxYAMLNodes, sections: [any ConfigSection.Type] = []
     ) throws(ConfigErrors) -> GatewayConfig {
         let text: String
         do {
@@ -28,27 +29,30 @@ public enum ConfigLoader {
             directory = Paths.resolve(directory == "." ? "" : directory, against: FileManager.default.currentDirectoryPath)
             if directory.hasSuffix("/") && directory.count > 1 { directory.removeLast() }
         }
-        return try parse(yaml: text, file: path, baseDirectory: directory, environment: environment, maxYAMLNodes: maxYAMLNodes)
+        return try parse(
+            yaml: text, file: path, baseDirectory: directory, environment: environment, maxYAMLNodes: maxYAMLNodes,
+            sections: sections)
     }
 
     /// Parses config text. `file` is used in marks; `baseDirectory` resolves relative paths.
     public static func parse(
         yaml: String, file: String, baseDirectory: String, environment: [String: String],
-        maxYAMLNodes: Int = ConfigLoader.defaultMaxYAMLNodes
+        maxYAMLNodes: Int = ConfigLoader.defaultMaxYAMLNodes, sections: [any ConfigSection.Type] = []
     ) throws(ConfigErrors) -> GatewayConfig {
         var builder = NodeBuilder(file: file, environment: environment, maxNodes: maxYAMLNodes)
         let root = try builder.build(yaml: yaml)
         var d = Diagnostics(errors: builder.errors, warnings: builder.warnings)
         let start = SourceMark(file: file, line: 1, column: 1)
 
+        let allowed = topLevelKeys + sections.map { $0.key }
         var top = ConfigMapping(mark: start, entries: [])
         if let root {
             // Top-level keys starting with "x-" are ignored: a place to keep YAML anchors.
             if case .mapping(let pairs) = root.value {
                 let kept = pairs.filter { !$0.key.hasPrefix("x-") }
-                top = d.mapping(ConfigNode(mark: root.mark, value: .mapping(kept)), "the top level", allowed: topLevelKeys) ?? top
+                top = d.mapping(ConfigNode(mark: root.mark, value: .mapping(kept)), "the top level", allowed: allowed) ?? top
             } else if !root.isNull {
-                d.error("expected a mapping with keys \(topLevelKeys.joined(separator: ", ")) at the top level, got \(root.kind)", at: root.mark)
+                d.error("expected a mapping with keys \(allowed.joined(separator: ", ")) at the top level, got \(root.kind)", at: root.mark)
             }
         }
 
@@ -58,7 +62,7 @@ public enum ConfigLoader {
         config.admin = AdminConfig.decode(top["admin"], &d)
         config.store = StoreLocation.decode(top["store"], baseDirectory: baseDirectory, &d)
         config.providers = ProviderConfig.decodeAll(top["providers"], &d)
-        config.virtualKeys = VirtualKeyConfig.decodeAll(top["virtual_keys"], &d)
+        for s in sections { config.sections[s.key] = s.init(decoding: top[s.key], &d) }
         config.pricing = Price.decodeAll(top["pricing"], &d)
         config.routes = RouteConfig.decodeAll(top["routes"], &d)
 

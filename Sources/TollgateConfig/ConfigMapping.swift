@@ -24,7 +24,7 @@ public struct ConfigMapping: Sendable {
     }
 
     /// The value of `key` unless it is absent or written empty.
-    func present(_ key: String) -> ConfigNode? {
+    public func present(_ key: String) -> ConfigNode? {
         guard let node = self[key], !node.isNull else { return nil }
         return node
     }

@@ -7,15 +7,16 @@ public struct GatewayConfig: Sendable {
     public var store: StoreLocation
     /// Only those written in the file, in file order; built-ins without an entry are implied.
     public var providers: [ProviderConfig]
-    public var virtualKeys: [VirtualKeyConfig]
     /// "provider/model" -> price, overriding the built-in table.
     public var pricing: [String: Price]
     public var routes: [RouteConfig]
+    /// The top-level sections plugins own, by key; read them with `section(_:)`.
+    public var sections: [String: any ConfigSection]
     public var warnings: [ConfigDiagnostic]
 
     public init(
         file: String, server: ServerConfig = ServerConfig(), admin: AdminConfig = AdminConfig(),
-        store: StoreLocation = .memory, providers: [ProviderConfig] = [], virtualKeys: [VirtualKeyConfig] = [],
+        store: StoreLocation = .memory, providers: [ProviderConfig] = [], sections: [String: any ConfigSection] = [:],
         pricing: [String: Price] = [:], routes: [RouteConfig] = [], warnings: [ConfigDiagnostic] = []
     ) {
         self.file = file
@@ -23,7 +24,7 @@ public struct GatewayConfig: Sendable {
         self.admin = admin
         self.store = store
         self.providers = providers
-        self.virtualKeys = virtualKeys
+        self.sections = sections
         self.pricing = pricing
         self.routes = routes
         self.warnings = warnings

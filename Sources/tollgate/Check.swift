@@ -18,7 +18,7 @@ struct Check: ParsableCommand {
     func run() throws {
         let env = ProcessInfo.processInfo.environment
         do {
-            let cfg = try ConfigLoader.load(file: config, environment: env, maxYAMLNodes: maxYamlNodes)
+            let cfg = try ConfigLoader.load(file: config, environment: env, maxYAMLNodes: maxYamlNodes, sections: PluginRegistry.sections)
             // Building the runtime checks what only plugins know (their own keys, providers).
             let services = GatewayServices(group: MultiThreadedEventLoopGroup.singleton, pools: nil, logger: Logger(label: "check"), store: nil)
             _ = try GatewayRuntime.build(config: cfg, services: services, factories: PluginRegistry.factories, environment: env)

@@ -25,7 +25,7 @@ actor Reloader {
     func reload(trigger: String) -> String? {
         let env = ProcessInfo.processInfo.environment
         do {
-            let cfg = try ConfigLoader.load(file: file, environment: env, maxYAMLNodes: maxYAMLNodes)
+            let cfg = try ConfigLoader.load(file: file, environment: env, maxYAMLNodes: maxYAMLNodes, sections: PluginRegistry.sections)
             let runtime = try GatewayRuntime.build(config: cfg, services: services, factories: PluginRegistry.factories, environment: env)
             for w in cfg.warnings { logger.warning("\(w.mark): \(w.message)") }
             box.replace(runtime)

@@ -37,7 +37,7 @@ struct Serve: AsyncParsableCommand {
         let env = ProcessInfo.processInfo.environment
         let cfg: GatewayConfig
         do {
-            cfg = try ConfigLoader.load(file: config, environment: env, maxYAMLNodes: maxYamlNodes)
+            cfg = try ConfigLoader.load(file: config, environment: env, maxYAMLNodes: maxYamlNodes, sections: PluginRegistry.sections)
         } catch {
             for e in error.errors { logger.error("\(e.description)") }
             throw ExitCode(1)
@@ -65,7 +65,7 @@ struct Serve: AsyncParsableCommand {
             try await group.shutdownGracefully()
             throw ExitCode(1)
         }
-        let services = GatewayServices(group: group, pools: try await ConnectionPools(group: group), logger: logger, store: store)
+        let services = GatewayServices(group: group, pools: try await ConnectionPools(group: group, wire: HTTP1UpstreamWire()), logger: logger, store: store)
         let runtime: GatewayRuntime
         do {
             runtime = try GatewayRuntime.build(config: cfg, services: services, factories: PluginRegistry.factories, environment: env)
@@ -133,7 +133,7 @@ struct GatewayService: Service {
 
     func run() async throws {
         let hups = await UnixSignalsSequence(trapping: .sighup)
-        let bound = try await server.start(listen: listen, tls: tls)
+        let bound = try await server.start(listen: listen, wire: HTTP1ServerWire(tls: tls))
         logger.info("listening on \(tls == nil ? "http" : "https")://\(HostPort.describe(bound))")
         let adminBound = try await admin.start(group: group, listen: adminListen)
         logger.info("admin listening on http://\(HostPort.describe(adminBound))")

@@ -14,7 +14,7 @@ import TollgateJSON
             #expect(c.admin.listen == HostPort(host: "127.0.0.1", port: 9091))
             #expect(c.admin.token == nil)
             #expect(c.store == .sqlite(path: "/etc/tg/tollgate.db"))
-            #expect(c.providers.isEmpty && c.virtualKeys.isEmpty && c.pricing.isEmpty && c.routes.isEmpty)
+            #expect(c.providers.isEmpty && c.section(PluginSectionStub.self)?.node == nil && c.pricing.isEmpty && c.routes.isEmpty)
             #expect(c.warnings.map(\.message) == ["no routes: every request will get 404"])
         }
     }
@@ -101,16 +101,8 @@ import TollgateJSON
         #expect(c.provider(named: "vertex")?.project == "p1")
         #expect(c.provider(named: "vertex")?.region == "us-central1")
 
-        #expect(c.virtualKeys.count == 2)
-        let a = c.virtualKeys[0]
-        #expect(a.key == "vk-a" && a.name == "team-a")
-        #expect(a.models == ["openai/*", "anthropic/claude-3-5-*"])
-        #expect(a.budget == Budget(maxUSD: 25, period: "30d"))
-        #expect(a.budget?.periodSeconds == 30 * 86400)
-        #expect(a.rateLimit == RateLimit(requestsPerMinute: 60, tokensPerMinute: 200_000))
-        let b = c.virtualKeys[1]
-        #expect(b.models == nil && b.rateLimit == nil)
-        #expect(b.budget?.period == "1M" && b.budget?.periodSeconds == 2_592_000 && b.budget?.isCalendarMonths == true)
+        // governance decodes its own section (VirtualKeysSectionTests); the loader hands it over.
+        #expect(c.section(PluginSectionStub.self)?.node?.mark == SourceMark(file: "r.yaml", line: 29, column: 3))
 
         #expect(c.pricing == ["openai/gpt-4o-mini": Price(inputPerMillion: 0.15, outputPerMillion: 0.60)])
 
@@ -162,20 +154,6 @@ import TollgateJSON
         let c = try load("routes:\n  - id: a\n    uri: /a\n    plugins:\n      - telemetry:\n")
         #expect(c.routes[0].plugins[0].config.isNull)
         #expect(try c.routes[0].plugins[0].config.mapping("telemetry", allowed: ["log_payloads"]).keys.isEmpty)
-    }
-
-    @Test func budgetPeriods() {
-        #expect(Budget.seconds(ofPeriod: "1m") == 60)
-        #expect(Budget.seconds(ofPeriod: "1h") == 3600)
-        #expect(Budget.seconds(ofPeriod: "1d") == 86400)
-        #expect(Budget.seconds(ofPeriod: "7d") == 604_800)
-        #expect(Budget.seconds(ofPeriod: "30d") == 2_592_000)
-        #expect(Budget.seconds(ofPeriod: "1M") == 2_592_000)
-        #expect(Budget.seconds(ofPeriod: "0d") == nil)
-        #expect(Budget.seconds(ofPeriod: "d") == nil)
-        #expect(Budget.seconds(ofPeriod: "1.5h") == nil)
-        #expect(Budget.seconds(ofPeriod: "1y") == nil)
-        #expect(Budget.seconds(ofPeriod: "-1d") == nil)
     }
 
     @Test func hostPortParsing() {

@@ -5,26 +5,16 @@ import Testing
 
 /// The repository's own routes.yaml and examples must load cleanly.
 @Suite struct ShippedConfigTests {
-    @Test func defaultRoutesServeEverySurface() throws {
+    /// One prefix route per base URL, each with ai-proxy reading the operation from the path
+    /// (which path gets which surface: the plugins' SurfaceByPathTests).
+    @Test func defaultRoutesArePrefixRoutesPerBaseURL() throws {
         let c = try ConfigLoader.load(file: repoRoot() + "/routes.yaml", environment: [:])
         #expect(c.warnings.isEmpty)
         #expect(c.store == .sqlite(path: repoRoot() + "/tollgate.db"))
-        let surfaces: [String: String] = [
-            "/v1/chat/completions": "openai-chat", "/openai/v1/chat/completions": "openai-chat",
-            "/openai/chat/completions": "openai-chat", "/v1/responses": "openai-responses",
-            "/openai/v1/responses": "openai-responses", "/v1/embeddings": "openai-embeddings",
-            "/openai/v1/embeddings": "openai-embeddings", "/v1/models": "openai-models",
-            "/openai/v1/models": "openai-models", "/openai/openai/deployments/*": "azure-chat",
-            "/anthropic/v1/messages": "anthropic-messages",
-            "/anthropic/v1/messages/count_tokens": "anthropic-count-tokens", "/genai/v1beta/models/*": "genai",
-        ]
-        #expect(Set(c.routes.map(\.uri)) == Set(surfaces.keys))
-        #expect(c.routes.count == surfaces.count)
+        #expect(Set(c.routes.map(\.uri)) == ["/v1/*", "/openai/*", "/anthropic/*", "/genai/*"])
         for route in c.routes {
             let proxy = try #require(route.plugins.first { $0.name == "ai-proxy" }, "\(route.id)")
-            let surface = try proxy.config.mapping("ai-proxy", allowed: ["surface"]).requiredString("surface")
-            #expect(surface == surfaces[route.uri], "\(route.uri)")
-            #expect(route.methods == [route.uri.hasSuffix("/models") ? "GET" : "POST"], "\(route.uri)")
+            #expect(try proxy.config.mapping("ai-proxy", allowed: ["surface"]).string("surface") == nil, "\(route.uri)")
         }
     }
 
@@ -60,7 +50,7 @@ import Testing
         let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".yaml") }
         #expect(!files.isEmpty)
         for file in files {
-            #expect(throws: Never.self, "\(file)") { try ConfigLoader.load(file: dir + "/" + file, environment: [:]) }
+            #expect(throws: Never.self, "\(file)") { try ConfigLoader.load(file: dir + "/" + file, environment: [:], sections: [PluginSectionStub.self]) }
         }
     }
 }

@@ -86,7 +86,7 @@ private final class Sink: ResponseSink {
         let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: uri, headers: ["x-request-id": "req-1"])
         _ = Dispatcher.begin(
             head: head, body: ByteBuffer(string: "{}"), runtime: try runtime(plugins), eventLoop: loop,
-            pool: ConnectionPool(eventLoop: loop, tls: nil), sink: sink)
+            pool: ConnectionPool(eventLoop: loop, wire: try HTTP1UpstreamWire(tls: false)), sink: sink)
         return sink
     }
 
@@ -127,6 +127,6 @@ private final class Sink: ResponseSink {
         let log = PhaseLog()
         let route = Route(id: "r", uri: "/x", methods: nil, host: nil, plugins: [AccessOnly(log: log), Recorder(name: "a", log: log)])
         #expect(route.access.count == 2 && route.rewrite.count == 1 && route.log.count == 1 && route.upstream != nil)
-        #expect(route.inboundProtocol == .anthropicMessages)
+        #expect(route.fixedProtocol == .anthropicMessages)
     }
 }

@@ -11,9 +11,9 @@ import TollgateCore
     @Test func governanceExampleBuilds() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let file = root.appendingPathComponent("examples/routes-governance.yaml").path
-        let config = try ConfigLoader.load(file: file, environment: [:])
+        let config = try ConfigLoader.load(file: file, environment: [:], sections: PluginRegistry.sections)
         #expect(config.warnings.isEmpty)
-        #expect(config.virtualKeys.map(\.name) == ["team-a", "interns"])
+        #expect(config.section(VirtualKeysSection.self)?.keys.map(\.name) == ["team-a", "interns"])
         let services = GatewayServices(group: MultiThreadedEventLoopGroupSingleton.group, pools: nil, logger: .init(label: "t"), store: nil)
         let runtime = try GatewayRuntime.build(config: config, services: services, factories: PluginRegistry.factories, environment: [:])
         let chat = try #require(runtime.router.match(path: "/v1/chat/completions", method: .POST, host: nil))

@@ -87,21 +87,32 @@ func forwarded(_ allow: String, _ headers: [(String, String)]) throws -> HTTPHea
     @Test(arguments: [("authorization", "Bearer sk-own"), ("x-api-key", "sk-own"), ("x-goog-api-key", "sk-own"), ("api-key", "sk-own")])
     func readsEachHeader(_ name: String, _ value: String) throws {
         let gw = try TestGateway(yaml)
-        #expect(DirectKey.find(try gw.request(headers: [(name, value)])) == "sk-own")
+        #expect(DirectKey.find(nativeTo: "openai", try gw.request(headers: [(name, value)])) == "sk-own")
     }
 
     @Test func aVirtualKeyIsNeverADirectKey() throws {
         let gw = try TestGateway(yaml)
-        #expect(DirectKey.find(try gw.request(headers: [("authorization", "Bearer vk-team")])) == nil)
-        #expect(DirectKey.find(try gw.request(headers: [("authorization", "Bearer vk-team"), ("x-api-key", "sk-own")])) == "sk-own")
-        #expect(DirectKey.find(try gw.request(headers: [("authorization", "Basic abc")])) == nil)
-        #expect(DirectKey.find(try gw.request(headers: [])) == nil)
+        #expect(DirectKey.find(nativeTo: "openai", try gw.request(headers: [("authorization", "Bearer vk-team")])) == nil)
+        #expect(DirectKey.find(nativeTo: "openai", try gw.request(headers: [("authorization", "Bearer vk-team"), ("x-api-key", "sk-own")])) == "sk-own")
+        #expect(DirectKey.find(nativeTo: "openai", try gw.request(headers: [("authorization", "Basic abc")])) == nil)
+        #expect(DirectKey.find(nativeTo: "openai", try gw.request(headers: [])) == nil)
     }
 
-    @Test func governanceFindingWins() throws {
+    /// SDKs send their own key header beside the one a user adds: the target's own wins.
+    @Test func theTargetProvidersOwnHeaderWins() throws {
         let gw = try TestGateway(yaml)
-        let ctx = try gw.request(headers: [("x-api-key", "sk-header")])
-        ctx.directKey = "sk-from-governance"
-        #expect(DirectKey.find(ctx) == "sk-from-governance")
+        let headers = [("authorization", "Bearer sdk-dummy-key"), ("x-api-key", "sk-ant-own"), ("x-goog-api-key", "g-own")]
+        #expect(DirectKey.find(nativeTo: "anthropic", try gw.request(headers: headers)) == "sk-ant-own")
+        #expect(DirectKey.find(nativeTo: "gemini", try gw.request(headers: headers)) == "g-own")
+        #expect(DirectKey.find(nativeTo: "openai", try gw.request(headers: headers)) == "sdk-dummy-key")
+        // A virtual key in the native header is skipped, never forwarded.
+        #expect(DirectKey.find(nativeTo: "anthropic", try gw.request(headers: [("x-api-key", "vk-team"), ("authorization", "Bearer sk-o")])) == "sk-o")
+    }
+}
+
+extension DirectKey {
+    /// `find` for the named provider of the request's config.
+    static func find(nativeTo provider: String, _ ctx: RequestContext) -> String? {
+        ctx.runtime.providers[provider].flatMap { find(ctx, nativeTo: $0) }
     }
 }

@@ -15,7 +15,7 @@ struct TestGateway {
     let runtime: GatewayRuntime
 
     init(_ yaml: String, env: [String: String] = [:], services: GatewayServices? = nil) throws {
-        config = try ConfigLoader.parse(yaml: yaml, file: "test.yaml", baseDirectory: "/tmp", environment: env)
+        config = try ConfigLoader.parse(yaml: yaml, file: "test.yaml", baseDirectory: "/tmp", environment: env, sections: PluginRegistry.sections)
         self.services = services ?? GatewayServices(
             group: MultiThreadedEventLoopGroup.singleton, pools: nil, logger: .init(label: "test"), store: nil)
         runtime = try GatewayRuntime.build(config: config, services: self.services, factories: PluginRegistry.factories, environment: env)

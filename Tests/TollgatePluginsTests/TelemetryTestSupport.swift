@@ -85,7 +85,7 @@ struct TelemetryHarness {
     init(_ yaml: String, store: TelemetryTestStore = TelemetryTestStore(), withStore: Bool = true) throws {
         self.store = store
         services = GatewayServices(group: Self.group, pools: nil, logger: capture.logger, store: withStore ? store : nil)
-        let config = try ConfigLoader.parse(yaml: yaml, file: "r.yaml", baseDirectory: "/tmp", environment: [:])
+        let config = try ConfigLoader.parse(yaml: yaml, file: "r.yaml", baseDirectory: "/tmp", environment: [:], sections: PluginRegistry.sections)
         runtime = try GatewayRuntime.build(config: config, services: services, factories: PluginRegistry.factories, environment: [:])
     }
 

@@ -5,7 +5,11 @@ import TollgateJSON
 
 /// ai-proxy's schema, decoded and checked at load time.
 struct AIProxyConfig: Sendable {
-    var surface: Surface
+    /// The route's surface; nil: each request's path names it.
+    var surface: Surface?
+    /// For a route without `surface:` whose path names none: an exact route (`uri: /chat`,
+    /// APISIX style) serves OpenAI chat; a prefix route answers 404.
+    var unnamedPathSurface: Surface?
     /// A fixed provider for the route (APISIX style); nil routes by model prefix.
     var provider: String?
     /// Replaces the request's model when set.
@@ -24,14 +28,21 @@ struct AIProxyConfig: Sendable {
     static let keys = ["surface", "provider", "model", "api_key", "override", "options", "timeout_ms", "allow_direct_keys", "fallbacks"]
     static let defaultTimeoutMs = 600_000
 
-    init(_ node: ConfigNode, providers: ProviderRegistry) throws(ConfigError) {
+    /// The surface of one request (see `Surface.of`).
+    func surface(for ctx: RequestContext) -> Surface? {
+        Surface.of(path: ctx.path, method: ctx.head.method, fixed: surface) ?? (surface == nil ? unnamedPathSurface : nil)
+    }
+
+    init(_ node: ConfigNode, providers: ProviderRegistry, routeIsPrefix: Bool = false) throws(ConfigError) {
         let m = try node.mapping("ai-proxy", allowed: Self.keys)
-        let surfaceName = try m.string("surface") ?? Surface.openAIChat.rawValue
-        guard let s = Surface(rawValue: surfaceName) else {
-            throw ConfigError(mark: m["surface"]?.mark ?? m.mark,
-                message: "ai-proxy: unknown surface '\(surfaceName)' (known: \(Surface.allCases.map(\.rawValue).joined(separator: ", ")))")
+        if let surfaceName = try m.string("surface") {
+            guard let s = Surface(rawValue: surfaceName) else {
+                throw ConfigError(mark: m["surface"]?.mark ?? m.mark,
+                    message: "ai-proxy: unknown surface '\(surfaceName)' (known: \(Surface.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            surface = s
         }
-        surface = s
+        unnamedPathSurface = routeIsPrefix ? nil : .openAIChat
         provider = try m.string("provider")
         if let p = provider, providers[p] == nil {
             throw ConfigError(mark: m["provider"]?.mark ?? m.mark,

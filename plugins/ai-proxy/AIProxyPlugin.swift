@@ -11,30 +11,44 @@ import TollgateProtocols
 struct AIProxyPlugin: UpstreamPhase {
     let config: AIProxyConfig
     let resolver: ModelResolver
-    /// The model list of an `openai-models` route, rendered once at load.
-    let modelList: [UInt8]
+    /// The model lists: configured models, and each provider's own list, fetched and cached.
+    let models: ModelCatalog
 
-    var inboundProtocol: WireProtocol? { config.surface.wireProtocol }
+    /// Nil without `surface:`: each request's path says (`RequestContext.inboundProtocol`).
+    var inboundProtocol: WireProtocol? { config.surface?.wireProtocol }
     var targetResolver: (any TargetResolving)? { resolver }
 
     // MARK: upstream
 
     func upstream(_ ctx: RequestContext) -> UpstreamResult {
-        if config.surface == .openAIModels { return .respond(.json(modelList)) }
+        guard let surface = config.surface(for: ctx) else { return .respond(.error(AIProxyErrors.noSurface(ctx))) }
+        if surface.isModelList { return .respondLater(models.answer(surface, ctx)) }
         do {
             let target = try ctx.resolveTarget()
-            if config.surface == .anthropicCountTokens, ctx.runtime.providers[target.provider]?.supports(.countTokens) != true {
-                return .respond(.json(try TokenEstimate.countTokensAnswer(ctx)))
+            if surface.isTokenCount, !Self.canCount(surface, at: ctx.runtime.providers[target.provider]) {
+                var headers = HTTPHeaders()
+                headers.add(name: "x-tollgate-token-count", value: "estimate")
+                return .respond(.json(status: .ok, body: try TokenEstimate.countTokensAnswer(ctx, for: surface.wireProtocol), headers: headers))
             }
-            var calls = [try UpstreamRequestBuilder.call(for: target, ctx: ctx, config: config)]
+            var calls = [try UpstreamRequestBuilder.call(for: target, surface: surface, ctx: ctx, config: config)]
             for fb in config.fallbacks {
                 // A fallback that cannot be built (no key, no endpoint) is skipped, not fatal.
-                if let c = try? UpstreamRequestBuilder.call(for: fb, ctx: ctx, config: config, isFallback: true) { calls.append(c) }
+                if let c = try? UpstreamRequestBuilder.call(for: fb, surface: surface, ctx: ctx, config: config, isFallback: true) {
+                    calls.append(c)
+                }
             }
             return .call(UpstreamPlan(calls))
         } catch {
             return .respond(.error(error))
         }
+    }
+
+    /// Whether the target provider counts this surface's tokens itself. OpenAI counts only in
+    /// its Responses API (`responses/input_tokens`): Anthropic and Gemini count requests
+    /// bound for OpenAI models get the estimate.
+    private static func canCount(_ surface: Surface, at provider: Provider?) -> Bool {
+        guard let provider, provider.supports(.countTokens) else { return false }
+        return provider.wireProtocol(.countTokens) != .openAIResponses || surface == .openAIResponsesInputTokens
     }
 }
 
@@ -42,9 +56,9 @@ struct AIProxyFactory: PluginFactory {
     var name: String { "ai-proxy" }
 
     func make(_ node: ConfigNode, _ context: PluginBuildContext) throws(ConfigError) -> any Plugin {
-        let config = try AIProxyConfig(node, providers: context.providers)
+        let config = try AIProxyConfig(node, providers: context.providers, routeIsPrefix: context.route.isPrefix)
         let names = context.providers.names
         let resolver = ModelResolver(config: config, known: Set(names), knownList: names.joined(separator: ", "))
-        return AIProxyPlugin(config: config, resolver: resolver, modelList: ModelList.render(context))
+        return AIProxyPlugin(config: config, resolver: resolver, models: ModelCatalog.shared(context))
     }
 }

@@ -14,7 +14,8 @@ struct ModelResolver: TargetResolving {
     let knownList: String
 
     func resolve(_ ctx: RequestContext) throws(GatewayError) -> ResolvedTarget {
-        let requested = try requestedModel(ctx)
+        guard let surface = config.surface(for: ctx) else { throw AIProxyErrors.noSurface(ctx) }
+        let requested = try requestedModel(ctx, surface)
         // Checked before anything echoes it (errors, the x-tollgate-model header, URLs).
         let limit = ctx.runtime.config.server.maxModelNameBytes
         guard requested.utf8.count <= limit else {
@@ -33,7 +34,7 @@ struct ModelResolver: TargetResolving {
                     "unknown provider '\(prefix)' in model '\(requested)'; known providers: \(knownList)", param: "model")
             }
         }
-        let p = config.provider ?? provider ?? config.surface.defaultProvider
+        let p = config.provider ?? provider ?? surface.defaultProvider
         if let fixed = config.model { model = fixed }
         guard !model.isEmpty else { throw GatewayError.badRequest("missing model", param: "model") }
         // The model goes into the upstream URL (Gemini, Vertex, Azure) and a response header.
@@ -43,13 +44,13 @@ struct ModelResolver: TargetResolving {
         return ResolvedTarget(provider: p, model: model)
     }
 
-    private func requestedModel(_ ctx: RequestContext) throws(GatewayError) -> String {
-        switch config.surface {
-        case .genai:
+    private func requestedModel(_ ctx: RequestContext, _ surface: Surface) throws(GatewayError) -> String {
+        switch surface {
+        case .genai, .genaiCountTokens, .genaiEmbed:
             return GenAIPath.parse(ctx.path)?.model ?? ""
         case .azureChat:
             return AzurePath.deployment(ctx.path) ?? ""
-        case .openAIModels:
+        case .openAIModels, .anthropicModels, .genaiModels:
             return ""
         default:
             guard let m = try ctx.topLevel("model") else {
@@ -62,7 +63,7 @@ struct ModelResolver: TargetResolving {
     }
 }
 
-/// `/genai/v1beta/models/{model}:{action}`; the model may itself hold slashes
+/// `/genai/{v1,v1beta}/models/{model}:{method}`; the model may itself hold slashes
 /// (`anthropic/claude-…`).
 enum GenAIPath {
     static func parse(_ path: Substring) -> (model: String, action: String)? {
@@ -70,6 +71,16 @@ enum GenAIPath {
         let rest = path[r.upperBound...]
         guard let colon = rest.lastIndex(of: ":") else { return (String(rest).removingPercentEncodingForPath, "") }
         return (String(rest[..<colon]).removingPercentEncodingForPath, String(rest[rest.index(after: colon)...]))
+    }
+
+    /// The method after the model's colon, when the path is a Gemini model call; on bytes,
+    /// without allocating.
+    static func method(_ path: Substring) -> Substring? {
+        let u = path.utf8
+        guard let colon = u.lastIndex(of: UInt8(ascii: ":")), let slash = u.lastIndex(of: UInt8(ascii: "/")), slash < colon else { return nil }
+        // `/models/` before the colon (the model itself may hold slashes).
+        guard path[..<colon].range(of: "/models/") != nil else { return nil }
+        return path[u.index(after: colon)...]
     }
 }
 

@@ -14,11 +14,17 @@ enum RequiredFields {
             guard m.first == UInt8(ascii: "[") else { throw GatewayError.badRequest("messages must be an array", param: "messages") }
         case .openAIResponses, .openAIEmbeddings:
             guard body.entry("input") != nil else { throw GatewayError.badRequest("missing input", param: "input") }
+        case .openAICompletions:
+            guard body.entry("prompt") != nil else { throw GatewayError.badRequest("missing prompt", param: "prompt") }
         case .genai:
             guard body.entry("contents")?.first == UInt8(ascii: "[") else {
                 throw GatewayError.badRequest("missing contents", param: "contents")
             }
-        case .openAIModels:
+        case .genaiCountTokens:
+            guard body.entry("contents") != nil || body.entry("generateContentRequest") != nil else {
+                throw GatewayError.badRequest("missing contents", param: "contents")
+            }
+        case .openAIResponsesInputTokens, .genaiEmbed, .openAIModels, .anthropicModels, .genaiModels:
             break
         }
     }

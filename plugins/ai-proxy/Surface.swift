@@ -1,33 +1,85 @@
+import NIOHTTP1
 import TollgateProtocols
 
-/// The inbound API a route serves; set per route with ai-proxy's `surface:`.
+/// The inbound API of a request: fixed per route with ai-proxy's `surface:`, or (without it)
+/// read from the request's path, so one prefix route serves every path an SDK calls under its
+/// base URL (spec section 5).
 enum Surface: String, CaseIterable, Sendable {
     case openAIChat = "openai-chat"
     case openAIResponses = "openai-responses"
+    case openAIResponsesInputTokens = "openai-responses-input-tokens"
     case openAIEmbeddings = "openai-embeddings"
+    case openAICompletions = "openai-completions"
     case openAIModels = "openai-models"
     case azureChat = "azure-chat"
     case anthropicMessages = "anthropic-messages"
     case anthropicCountTokens = "anthropic-count-tokens"
+    case anthropicModels = "anthropic-models"
+    /// `models/{model}:generateContent` and `:streamGenerateContent`; as a route's `surface:`,
+    /// every Gemini method (the method in the path picks the one below).
     case genai = "genai"
+    case genaiCountTokens = "genai-count-tokens"
+    /// `:embedContent` and `:batchEmbedContents`.
+    case genaiEmbed = "genai-embed"
+    case genaiModels = "genai-models"
 
     var wireProtocol: WireProtocol {
         switch self {
-        case .openAIChat, .azureChat, .openAIModels: return .openAIChat
-        case .openAIResponses: return .openAIResponses
+        case .openAIChat, .azureChat, .openAIModels, .openAICompletions: return .openAIChat
+        case .openAIResponses, .openAIResponsesInputTokens: return .openAIResponses
         case .openAIEmbeddings: return .openAIEmbeddings
-        case .anthropicMessages, .anthropicCountTokens: return .anthropicMessages
-        case .genai: return .gemini
+        case .anthropicMessages, .anthropicCountTokens, .anthropicModels: return .anthropicMessages
+        case .genai, .genaiCountTokens, .genaiEmbed, .genaiModels: return .gemini
         }
     }
 
     /// The provider a model without a prefix goes to (spec section 4).
     var defaultProvider: String {
-        switch self {
-        case .anthropicMessages, .anthropicCountTokens: return "anthropic"
-        case .genai: return "gemini"
-        case .azureChat: return "azure"
-        default: return "openai"
+        switch wireProtocol {
+        case .anthropicMessages: return "anthropic"
+        case .gemini: return "gemini"
+        default: return self == .azureChat ? "azure" : "openai"
+        }
+    }
+
+    var isModelList: Bool { self == .openAIModels || self == .anthropicModels || self == .genaiModels }
+    var isTokenCount: Bool { self == .anthropicCountTokens || self == .openAIResponsesInputTokens || self == .genaiCountTokens }
+
+    /// The surface of one request: the route's, with a Gemini path's method picking among the
+    /// Gemini operations; or, for a route without `surface:`, the one its path names. Nil: no
+    /// surface serves this path (a 404 in the path's API family's shape). Compares bytes of the
+    /// path already split off the URI: no allocation.
+    static func of(path: Substring, method: HTTPMethod, fixed: Surface?) -> Surface? {
+        if let fixed {
+            guard fixed == .genai else { return fixed }
+            return GenAIPath.method(path).flatMap(genai(method:))
+        }
+        let get = method == .GET || method == .HEAD
+        if let m = GenAIPath.method(path) { return get ? nil : genai(method: m) }
+        if get {
+            guard path.hasSuffix("/models") else { return nil }
+            if path.hasPrefix("/anthropic") { return .anthropicModels }
+            if path.hasPrefix("/genai") { return .genaiModels }
+            return .openAIModels
+        }
+        guard method == .POST else { return nil }
+        if path.hasSuffix("/chat/completions") { return AzurePath.deployment(path) != nil ? .azureChat : .openAIChat }
+        if path.hasSuffix("/messages") { return .anthropicMessages }
+        if path.hasSuffix("/messages/count_tokens") { return .anthropicCountTokens }
+        if path.hasSuffix("/responses") { return .openAIResponses }
+        if path.hasSuffix("/responses/input_tokens") { return .openAIResponsesInputTokens }
+        if path.hasSuffix("/embeddings") { return .openAIEmbeddings }
+        if path.hasSuffix("/completions") { return .openAICompletions }
+        return nil
+    }
+
+    /// A Gemini method the gateway serves; any other is a 404, never sent as another method.
+    private static func genai(method: Substring) -> Surface? {
+        switch method {
+        case "generateContent", "streamGenerateContent": return .genai
+        case "countTokens": return .genaiCountTokens
+        case "embedContent", "batchEmbedContents": return .genaiEmbed
+        default: return nil
         }
     }
 }

@@ -2,12 +2,13 @@ import TollgateCore
 import TollgateJSON
 import TollgateProtocols
 
-/// `/anthropic/v1/messages/count_tokens` for a model whose provider has no such endpoint:
-/// an estimate of about four characters per token over every text the request carries
-/// (system, messages, tool schemas). Only Anthropic's own endpoint gives exact counts; the
-/// docs say so.
+/// A token count for a model whose provider cannot count (OpenAI-compatible servers, Ollama,
+/// Azure): an estimate of about four characters per token over every text the request carries
+/// (system, messages, tool schemas), in the client's count shape. Only the providers' own
+/// endpoints give exact counts; the docs say so, and the answer carries
+/// `x-tollgate-token-count: estimate`.
 enum TokenEstimate {
-    static func countTokensAnswer(_ ctx: RequestContext) throws(GatewayError) -> [UInt8] {
+    static func countTokensAnswer(_ ctx: RequestContext, for p: WireProtocol) throws(GatewayError) -> [UInt8] {
         let body = try ctx.json()
         var chars = 0
         func walk(_ v: JSON) {
@@ -20,6 +21,6 @@ enum TokenEstimate {
         }
         walk(body)
         let tokens = max(1, (chars + 3) / 4)
-        return JSON.object(["input_tokens": .int(Int64(tokens))]).serialized()
+        return CountTokensStrategy.answer(tokens, for: p).serialized()
     }
 }

@@ -4,24 +4,29 @@ import TollgateCore
 import TollgateJSON
 import TollgateProtocols
 
-/// Builds the provider-bound request for one target: URL, credentials, headers, body in the
-/// provider's protocol, and the transformer that will bring the answer back.
+/// Builds the provider-bound request for one target: the operation, URL, credentials and
+/// headers here; the body and the transformer that brings the answer back by the call's
+/// strategy (`Strategies/`: passthrough, translate, embeddings), chosen once per call.
 enum UpstreamRequestBuilder {
     static func call(
-        for target: ResolvedTarget, ctx: RequestContext, config: AIProxyConfig, isFallback: Bool = false
+        for target: ResolvedTarget, surface: Surface, ctx: RequestContext, config: AIProxyConfig, isFallback: Bool = false
     ) throws(GatewayError) -> UpstreamCall {
         guard var provider = ctx.runtime.providers[target.provider] else {
             throw GatewayError.badRequest("unknown provider '\(target.provider)'", param: "model")
         }
-        let surface = config.surface
         let stream = try isStreaming(surface, ctx: ctx)
         ctx.isStream = stream
         let op: ProviderOperation
         switch surface {
         case .openAIResponses: op = provider.responsesOperation(stream: stream)
         case .openAIEmbeddings: op = .embeddings
-        case .anthropicCountTokens: op = .countTokens
-        default: op = .chat(stream: stream)
+        case .genaiEmbed:
+            // `embedContent` stays itself where the provider has it (Gemini, Vertex); elsewhere
+            // the one text goes as a list of one.
+            op = GenAIPath.method(ctx.path) == "embedContent" && provider.supports(.embedOne) ? .embedOne : .embeddings
+        case .anthropicCountTokens, .openAIResponsesInputTokens, .genaiCountTokens: op = .countTokens
+        case .openAICompletions: op = .completions
+        case .openAIChat, .azureChat, .anthropicMessages, .genai, .openAIModels, .anthropicModels, .genaiModels: op = .chat(stream: stream)
         }
         guard provider.supports(op) else {
             throw GatewayError.badRequest("provider '\(provider.name)' has no \(op.apiName) API", param: "model")
@@ -55,89 +60,26 @@ enum UpstreamRequestBuilder {
         }
         headers.append(("content-type", "application/json"))
         headers.append(("accept", stream ? "text/event-stream" : "application/json"))
-        let key = (config.allowDirectKeys ? DirectKey.find(ctx) : nil) ?? (isFallback ? nil : config.apiKey) ?? provider.key(for: target.model)
+        let key = (config.allowDirectKeys ? DirectKey.find(ctx, nativeTo: provider) : nil) ?? (isFallback ? nil : config.apiKey)
+            ?? provider.key(for: target.model)
         provider.authHeaders(key, into: &headers)
 
-        let outBody: ByteBuffer
-        let transformer: any ResponseTransformer
-        if surface == .openAIEmbeddings, inbound != providerProtocol {
-            var req = try EmbeddingsTranslation.decodeRequest(try ctx.json(), from: inbound)
-            req.model = target.model
-            var encoded = try EmbeddingsTranslation.encodeRequest(req, for: providerProtocol)
-            apply(config.options, to: &encoded)
-            outBody = ByteBuffer(bytes: encoded.serialized())
-            transformer = EmbeddingsTransformer(
-                inbound: inbound, outbound: providerProtocol, model: target.model, format: req.encodingFormat)
-        } else if inbound == providerProtocol {
-            try RequiredFields.check(surface, try ctx.skim())
-            var injectUsage = ctx.route.needsUsage && stream && inbound == .openAIChat
-            if injectUsage { injectUsage = try ctx.topLevel("stream_options")?["include_usage"]?.bool != true }
-            outBody = try passthroughBody(ctx: ctx, target: target, config: config, protocol: inbound, injectUsage: injectUsage)
-            transformer = PassthroughTransformer(
-                proto: inbound, countUsage: ctx.route.needsUsage, stripInjectedUsage: injectUsage)
-        } else {
-            var req = try Translation.codec(inbound).decodeRequest(try ctx.json())
-            req.model = target.model
-            req.stream = stream
-            // Whether the client asked for a usage chunk (OpenAI clients only; the others always
-            // get usage); the provider is always asked, since accounting and every non-OpenAI
-            // client need the counts of a stream.
-            let clientWantsUsage = req.includeUsageInStream
-            if stream { req.includeUsageInStream = true }
-            var encoded = Translation.codec(providerProtocol).encodeRequest(req)
-            apply(config.options, to: &encoded)
-            outBody = ByteBuffer(bytes: encoded.serialized())
-            transformer = TranslatingTransformer(
-                inbound: inbound, outbound: providerProtocol, stream: stream,
-                options: StreamEncoderOptions(includeUsage: clientWantsUsage, model: target.model))
-        }
+        let strategy = CallStrategies.choose(surface: surface, inbound: inbound, outbound: providerProtocol)
+        let prepared = try strategy.prepare(
+            CallFacts(target: target, config: config, surface: surface, inbound: inbound, outbound: providerProtocol, stream: stream), ctx)
         return UpstreamCall(
-            url: url, fields: headers, body: outBody, timeout: config.timeout, transformer: transformer, target: target,
+            url: url, fields: headers, body: prepared.body, timeout: config.timeout, transformer: prepared.transformer, target: target,
             credential: key)
-    }
-
-    /// Same protocol on both sides: the client's bytes go as they are. A new model name is
-    /// spliced into them; only options or an injected field make us parse and rebuild the body.
-    private static func passthroughBody(
-        ctx: RequestContext, target: ResolvedTarget, config: AIProxyConfig, protocol proto: WireProtocol, injectUsage: Bool
-    ) throws(GatewayError) -> ByteBuffer {
-        if ctx.bodyIsStale || injectUsage || !config.options.isEmpty {
-            var b = try ctx.json()
-            if proto != .gemini { b["model"] = .string(target.model) }
-            if injectUsage {
-                // Ask OpenAI for the usage chunk so the stream can be accounted; the transformer
-                // removes it again before the client, which did not ask, sees it.
-                var so = b["stream_options"]?.object ?? JSONObject()
-                so["include_usage"] = true
-                b["stream_options"] = .object(so)
-            }
-            apply(config.options, to: &b)
-            return ByteBuffer(bytes: b.serialized())
-        }
-        guard proto != .gemini, let model = try ctx.skim().entry("model") else { return ctx.body }
-        let current = ctx.body.withUnsafeReadableBytes { JSONSkim.string(at: model.range, in: $0) }
-        if current == target.model { return ctx.body }
-        var out = ByteBuffer()
-        out.reserveCapacity(ctx.body.readableBytes + target.model.utf8.count)
-        var value: [UInt8] = []
-        JSON.writeString(target.model, into: &value)
-        let body = ctx.body
-        out.writeImmutableBuffer(body.getSlice(at: body.readerIndex, length: model.range.lowerBound) ?? ByteBuffer())
-        out.writeBytes(value)
-        out.writeImmutableBuffer(
-            body.getSlice(at: body.readerIndex + model.range.upperBound, length: body.readableBytes - model.range.upperBound) ?? ByteBuffer())
-        return out
-    }
-
-    static func apply(_ options: JSONObject, to body: inout JSON) {
-        for (k, v) in options { body[k] = v }
     }
 
     private static func isStreaming(_ surface: Surface, ctx: RequestContext) throws(GatewayError) -> Bool {
         switch surface {
-        case .genai: return GenAIPath.parse(ctx.path)?.action == "streamGenerateContent"
-        case .openAIEmbeddings, .anthropicCountTokens, .openAIModels: return false
-        default: return try ctx.topLevel("stream")?.bool ?? false
+        case .genai: return GenAIPath.method(ctx.path) == "streamGenerateContent"
+        case .openAIChat, .azureChat, .openAIResponses, .anthropicMessages, .openAICompletions:
+            return try ctx.topLevel("stream")?.bool ?? false
+        case .openAIEmbeddings, .genaiEmbed, .anthropicCountTokens, .openAIResponsesInputTokens, .genaiCountTokens,
+             .openAIModels, .anthropicModels, .genaiModels:
+            return false
         }
     }
 }

@@ -51,7 +51,7 @@ struct AsyncPlugin: AccessPhase {
             id: "job-" + UUID().uuidString.lowercased(), owner: ctx.virtualKeyName, routeID: ctx.route.id,
             uri: ctx.head.uri, headers: AsyncHeaders.storable(ctx.head.headers), body: Array(ctx.body.readableBytesView),
             ttlSeconds: ttl)
-        let answer = AsyncShapes.pending(job, model: body["model"]?.string, protocol: ctx.route.inboundProtocol)
+        let answer = AsyncShapes.pending(job, model: body["model"]?.string, protocol: ctx.inboundProtocol)
         let future = ctx.eventLoop.makeFutureWithTask { () async -> PhaseResult in
             do {
                 // Stored before answering: an id the client holds must always be pollable.
@@ -72,7 +72,7 @@ struct AsyncPlugin: AccessPhase {
             return .respond(.error(GatewayError(status: 503, kind: .apiError, message: "async jobs need a store; none is configured")))
         }
         let caller = ctx.virtualKeyName
-        let proto = ctx.route.inboundProtocol
+        let proto = ctx.inboundProtocol
         let future = ctx.eventLoop.makeFutureWithTask { () async -> PhaseResult in
             do {
                 let job = try await store.job(id: id)
@@ -130,8 +130,10 @@ struct AsyncFactory: PluginFactory {
         let store = context.services.store
         let worker = store.map { AsyncWorker.shared(context.services, store: $0) }
         // Every route's entry sees the same config; the last one loaded sets the same keys.
+        // A job runs as the virtual key that submitted it: async comes after governance (its
+        // order rule), so it may read governance's section.
         var keys: [String: String] = [:]
-        for vk in context.config.virtualKeys { keys[vk.name] = vk.key }
+        for vk in context.config.section(VirtualKeysSection.self)?.keys ?? [] { keys[vk.name] = vk.key }
         worker?.useKeys(keys)
         return AsyncPlugin(config: config, store: store, worker: worker)
     }

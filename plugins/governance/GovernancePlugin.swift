@@ -31,7 +31,7 @@ struct GovernancePlugin: AccessPhase, ResponseHeadPhase, LogPhase {
             entry = e
         }
         // The SDKs' own key headers: a virtual key there counts as one; anything else is a
-        // provider key of the client's own (used only where ai-proxy allows direct keys).
+        // provider key of the client's own (ai-proxy picks it, where it allows direct keys).
         var direct: Substring?
         for case let v? in presented.credentials {
             if let e = keys.lookup(v) {
@@ -40,7 +40,6 @@ struct GovernancePlugin: AccessPhase, ResponseHeadPhase, LogPhase {
                 direct = v
             }
         }
-        if let direct { ctx.directKey = String(direct) }
         guard let entry else {
             guard config.required else { return .next }
             return .respond(.error(direct == nil ? GovernanceErrors.missingKey : GovernanceErrors.unknownKey))
@@ -114,6 +113,7 @@ struct GovernancePlugin: AccessPhase, ResponseHeadPhase, LogPhase {
 
 struct GovernanceFactory: PluginFactory {
     var name: String { "governance" }
+    var sections: [any ConfigSection.Type] { [VirtualKeysSection.self] }
 
     func make(_ node: ConfigNode, _ context: PluginBuildContext) throws(ConfigError) -> any Plugin {
         let config = try GovernanceConfig(node)
@@ -124,7 +124,7 @@ struct GovernanceFactory: PluginFactory {
             services.onShutdown { await l.stop() }
             return l
         }
-        let keys = VirtualKeyIndex(context.config.virtualKeys, ledger: ledger)
+        let keys = VirtualKeyIndex(context.config.section(VirtualKeysSection.self)?.keys ?? [], ledger: ledger)
         return GovernancePlugin(config: config, keys: keys, ledger: ledger, now: { Date().timeIntervalSince1970 })
     }
 }

@@ -33,7 +33,7 @@ struct RequestFacts: Sendable {
         let end = ctx.end ?? .now()
         requestID = ctx.requestID
         route = ctx.route.id
-        operation = Self.operation(ctx.route.inboundProtocol)
+        operation = Self.operation(ctx.inboundProtocol)
         virtualKey = ctx.virtualKeyName
         provider = ctx.target?.provider
         model = ctx.target?.model

@@ -115,6 +115,14 @@ final class Dispatcher: ClientResponder {
             let x = UpstreamExchange(ctx: ctx, plan: plan, client: self, pool: pool)
             exchange = x
             x.start()
+        case .respondLater(let future):
+            future.hop(to: ctx.eventLoop).assumeIsolated().whenComplete { [self] outcome in
+                guard !ctx.clientDisconnected else { return }
+                switch outcome {
+                case .success(let r): respond(r)
+                case .failure(let error): respond(.error(GatewayError(status: 500, kind: .apiError, message: "plugin failed: \(error)")))
+                }
+            }
         }
     }
 
@@ -175,7 +183,7 @@ final class Dispatcher: ClientResponder {
     }
 
     func sendError(_ error: GatewayError) {
-        let (status, headers, body) = ErrorBody.render(error, as: ctx.route.inboundProtocol)
+        let (status, headers, body) = ErrorBody.render(error, as: ctx.inboundProtocol)
         sendWhole(status, headers, body)
     }
 

@@ -84,6 +84,9 @@ public enum PhaseResult: Sendable {
 public enum UpstreamResult {
     case call(UpstreamPlan)
     case respond(GatewayResponse)
+    /// The answer needs work off the request's loop (a model list from the providers' APIs);
+    /// it is sent, through the response phases, when the future completes.
+    case respondLater(EventLoopFuture<GatewayResponse>)
 }
 
 /// Resolves which provider and model a request is for, from its body and route.

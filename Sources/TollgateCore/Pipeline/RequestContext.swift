@@ -28,8 +28,6 @@ public final class RequestContext {
 
     // Facts plugins record for the ones after them (governance, telemetry, async).
     public var virtualKeyName: String?
-    /// A client's own provider key, when the route allows direct keys and no virtual key matched.
-    public var directKey: String?
     public var target: ResolvedTarget?
     public var isStream = false
     public var usage = Usage()
@@ -127,6 +125,10 @@ public final class RequestContext {
     }
 
     public func header(_ name: String) -> String? { head.headers.first(name: name) }
+
+    /// The protocol this request speaks: the route's, or its path's when the route serves
+    /// several (a prefix route without `surface:`). Errors are answered in its shape.
+    public var inboundProtocol: WireProtocol { route.fixedProtocol ?? Route.guessProtocol(path) }
 
     public var elapsedMicros: Int64 { (NIODeadline.now() - start).nanoseconds / 1000 }
 }

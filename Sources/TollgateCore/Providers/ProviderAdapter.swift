@@ -1,3 +1,4 @@
+import TollgateJSON
 import TollgateProtocols
 
 /// What one kind of provider is: the URL of each operation it has, how its key is sent, its
@@ -15,6 +16,9 @@ public protocol ProviderAdapter: Sendable {
     func url(_ op: ProviderOperation, model: String, base: UpstreamURL?, provider: Provider) -> UpstreamURL?
     /// The fields that carry a (non-empty) key, the way the provider's own SDK sends it.
     func authHeaders(_ key: String, into fields: inout [(String, String)])
+    /// The header the provider's own SDK puts its key in (one of
+    /// `PresentedCredentials.credentialHeaders`): a client's direct key there wins over others.
+    var keyHeader: String { get }
     /// Headers the gateway sets on every request to this kind (framing, content negotiation,
     /// credentials, version): a forwarded client header with one of these names gives way.
     var ownRequestHeaders: HeaderNameSet { get }
@@ -33,22 +37,33 @@ public protocol ProviderAdapter: Sendable {
     /// OpenAI Responses requests go to its own Responses API rather than to chat.
     var servesResponsesNatively: Bool { get }
     func wireProtocol(_ op: ProviderOperation) -> WireProtocol
+    /// The provider's own model list (`GET`), from its endpoint; nil when it has none the
+    /// gateway can read with a key (Azure lists deployments, Vertex needs OAuth).
+    func modelListURL(base: UpstreamURL) -> UpstreamURL?
+    /// The model ids in that list's answer.
+    func modelIDs(in answer: JSON) -> [String]
 }
 
 extension ProviderAdapter {
     public var fixedHeaders: [(String, String)] { [] }
+    public var keyHeader: String { "authorization" }
     public var defaultPathPrefix: String { "" }
     public var defaultAPIVersion: String? { nil }
     public var needsEndpoint: Bool { false }
     public var modelInPath: Bool { false }
     public var endpointHeader: String? { nil }
     public var servesResponsesNatively: Bool { false }
+    public func modelListURL(base: UpstreamURL) -> UpstreamURL? { nil }
+    /// OpenAI's shape (`data[].id`), which Anthropic's list shares.
+    public func modelIDs(in answer: JSON) -> [String] { answer["data"]?.array?.compactMap { $0["id"]?.string } ?? [] }
 
     public func wireProtocol(_ op: ProviderOperation) -> WireProtocol {
         switch op {
         case .responses: return .openAIResponses
         // Embeddings speak the provider family's own format: OpenAI's, Gemini's, Ollama's.
-        case .embeddings: return chatProtocol == .openAIChat ? .openAIEmbeddings : chatProtocol
+        case .embeddings, .embedOne: return chatProtocol == .openAIChat ? .openAIEmbeddings : chatProtocol
+        // OpenAI counts input tokens in its Responses API (`responses/input_tokens`).
+        case .countTokens: return servesResponsesNatively ? .openAIResponses : chatProtocol
         default: return chatProtocol
         }
     }

@@ -6,7 +6,12 @@ public enum ProviderOperation: Sendable, Equatable {
     case chat(stream: Bool)
     case responses
     case embeddings
+    /// Anthropic `count_tokens`, Gemini `countTokens`, OpenAI `responses/input_tokens`.
     case countTokens
+    /// OpenAI's legacy text completions.
+    case completions
+    /// Gemini `embedContent`: one text (`embeddings` is its `batchEmbedContents`).
+    case embedOne
 
     /// For messages: "embeddings", "token counting", …
     public var apiName: String {
@@ -15,6 +20,8 @@ public enum ProviderOperation: Sendable, Equatable {
         case .responses: return "responses"
         case .embeddings: return "embeddings"
         case .countTokens: return "token counting"
+        case .completions: return "legacy completions"
+        case .embedOne: return "single embedding"
         }
     }
 }

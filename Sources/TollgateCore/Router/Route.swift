@@ -15,8 +15,9 @@ public final class Route: Sendable {
     let responseHead: [any ResponseHeadPhase]
     let responseChunk: [any ResponseChunkPhase]
     let log: [any LogPhase]
-    /// The protocol whose error shape this route answers in.
-    public let inboundProtocol: WireProtocol
+    /// The protocol a plugin fixed for the route (ai-proxy's `surface:`); nil when each
+    /// request's path says it (`RequestContext.inboundProtocol`).
+    public let fixedProtocol: WireProtocol?
     public let targetResolver: (any TargetResolving)?
     /// Some plugin of the route reads usage, so answers must be read for token counts.
     public let needsUsage: Bool
@@ -33,7 +34,7 @@ public final class Route: Sendable {
         responseHead = plugins.compactMap { $0 as? any ResponseHeadPhase }
         responseChunk = plugins.compactMap { ($0 as? any ResponseChunkPhase).flatMap { $0.wantsChunks ? $0 : nil } }
         log = plugins.compactMap { $0 as? any LogPhase }
-        inboundProtocol = plugins.lazy.compactMap(\.inboundProtocol).first ?? Route.guessProtocol(uri)
+        fixedProtocol = plugins.lazy.compactMap(\.inboundProtocol).first
         targetResolver = plugins.lazy.compactMap(\.targetResolver).first
         needsUsage = plugins.contains { $0.consumesUsage }
     }
@@ -49,10 +50,16 @@ public final class Route: Sendable {
         return true
     }
 
-    /// Error shape for paths no route claims: the surface its prefix names.
+    /// The protocol a path belongs to, for routes that do not fix one and for paths no route
+    /// claims: the base URL's API family (`/anthropic`, `/genai`), else what the path ends
+    /// with (an Anthropic SDK pointed at the gateway's root calls `/v1/messages`).
     public static func guessProtocol(_ path: some StringProtocol) -> WireProtocol {
         if path.hasPrefix("/anthropic") { return .anthropicMessages }
         if path.hasPrefix("/genai") { return .gemini }
+        if path.hasSuffix("/messages") || path.hasSuffix("/messages/count_tokens") { return .anthropicMessages }
+        if path.hasSuffix("/responses") || path.hasSuffix("/responses/input_tokens") { return .openAIResponses }
+        if path.hasSuffix("/embeddings") { return .openAIEmbeddings }
+        if path.contains(":") && path.contains("/models/") { return .gemini }
         return .openAIChat
     }
 }

@@ -12,17 +12,30 @@ public final class GatewayRuntime: Sendable {
     /// Built-in prices with the config's `pricing:` over them.
     public let prices: PriceTable
     public let loadedAt: ContinuousClock.Instant
-    /// Every provider and virtual key this config knows, for removal from upstream errors.
+    /// Every provider key and plugin-section secret (virtual keys) this config knows, for
+    /// removal from upstream errors.
     public let secrets: SecretRedactor
+    /// What clients present to the gateway itself (virtual keys), from the plugins' sections.
+    private let clientCredentials: [String]
 
     init(config: GatewayConfig, router: Router, providers: ProviderRegistry) {
         self.config = config
         self.router = router
         self.providers = providers
         self.secrets = SecretRedactor(
-            providers.byName.values.flatMap { $0.keys.map(\.value) } + config.virtualKeys.map(\.key))
+            providers.byName.values.flatMap { $0.keys.map(\.value) } + config.sections.values.flatMap(\.secrets))
+        self.clientCredentials = config.sections.values.flatMap(\.clientCredentials)
         self.prices = PriceTable(overrides: config.pricing)
         self.loadedAt = .now
+    }
+
+    /// Whether `key` is one of the gateway's own client credentials (a virtual key). Every one
+    /// is compared, in constant time each, so the timing says nothing about which matched.
+    public func isClientCredential(_ key: Substring) -> Bool {
+        var hit = false
+        let k = String(key)
+        for c in clientCredentials where constantTimeEqual(k, c) { hit = true }
+        return hit
     }
 
     /// Builds the runtime for `config`; all problems are reported together, each at its line.

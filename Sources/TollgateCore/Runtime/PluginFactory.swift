@@ -8,6 +8,9 @@ public protocol PluginFactory: Sendable {
     /// Plugins that must come before this one when a route lists both, each with the reason;
     /// a route that breaks a rule is a `FILE:LINE:COL` error at load (and in `tollgate check`).
     var comesAfter: [OrderRule] { get }
+    /// Top-level sections of routes.yaml this plugin owns (governance: `virtual_keys`); the
+    /// loader decodes them, and `make` reads them with `context.config.section(_:)`.
+    var sections: [any ConfigSection.Type] { get }
     /// Process-wide work not tied to one config version (background tasks, admin endpoints):
     /// started once the server can take requests, whether or not a route names the plugin yet.
     func start(_ services: GatewayServices) async
@@ -17,6 +20,7 @@ public protocol PluginFactory: Sendable {
 
 extension PluginFactory {
     public var comesAfter: [OrderRule] { [] }
+    public var sections: [any ConfigSection.Type] { [] }
     public func start(_ services: GatewayServices) async {}
     public func shutdown(_ services: GatewayServices) async {}
 }

@@ -2,7 +2,6 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import NIOSSL
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -26,23 +25,8 @@ public final class GatewayServer: Sendable {
         self.services = services
     }
 
-    /// `GatewayHandler` frames every answer itself (a length, or chunked when it has none), so
-    /// NIO's encoder does not look: its check removes `transfer-encoding` from every head, and
-    /// that change copies the whole header block (the pipeline still holds the head it was given).
-    static let responseFraming: HTTPResponseEncoder.Configuration = {
-        var c = HTTPResponseEncoder.Configuration()
-        c.automaticallySetFramingHeaders = false
-        return c
-    }()
-
     /// Binds the listener; returns the address actually bound (port 0 picks a free one).
-    public func start(listen: HostPort, tls: TLSFiles?) async throws -> SocketAddress {
-        let sslContext: NIOSSLContext? = try tls.map { files in
-            let cert = try NIOSSLCertificate.fromPEMFile(files.cert)
-            let key = try NIOSSLPrivateKey(file: files.key, format: .pem)
-            return try NIOSSLContext(configuration: .makeServerConfiguration(
-                certificateChain: cert.map { .certificate($0) }, privateKey: .privateKey(key)))
-        }
+    public func start(listen: HostPort, wire: any ServerWire) async throws -> SocketAddress {
         let registry = try await ClientRegistry(group: services.group)
         clients.withLock { $0 = registry }
         let bootstrap = ServerBootstrap(group: services.group)
@@ -58,13 +42,7 @@ public final class GatewayServer: Sendable {
             .childChannelInitializer { [self] channel in
                 do {
                     let sync = channel.pipeline.syncOperations
-                    if let sslContext { try sync.addHandler(NIOSSLServerHandler(context: sslContext)) }
-                    // No pipelining helper, no error handler: GatewayHandler does both (see there). Outbound
-                    // header validation is off: every header we write was parsed by NIO or checked
-                    // when the config was loaded or the model resolved (`HeaderSafety`).
-                    try sync.configureHTTPServerPipeline(
-                        withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false,
-                        withEncoderConfiguration: Self.responseFraming)
+                    try wire.addServerCodec(to: sync)
                     guard let connections = registry.connections(for: channel.eventLoop) else { throw ServerError.notBound }
                     try sync.addHandler(GatewayHandler(server: self, connections: connections))
                     return channel.eventLoop.makeSucceededVoidFuture()

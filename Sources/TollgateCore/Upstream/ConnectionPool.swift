@@ -1,7 +1,6 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import NIOSSL
 
 /// An upstream connection with its handler, owned by one loop's pool.
 final class UpstreamConnection {
@@ -33,14 +32,6 @@ final class UpstreamConnection {
 /// Kept-alive upstream connections of one event loop. Only that loop touches it, so requests
 /// never wait on a lock or hop threads to get a connection.
 final class ConnectionPool {
-    /// Every request carries its `content-length` (`UpstreamCall.init`), so NIO's encoder need
-    /// not check the framing: that check changes the head and copies its header block.
-    static let requestFraming: HTTPRequestEncoder.Configuration = {
-        var c = HTTPRequestEncoder.Configuration()
-        c.automaticallySetFramingHeaders = false
-        return c
-    }()
-
     struct Key: Hashable {
         var tls: Bool
         var host: String
@@ -48,16 +39,16 @@ final class ConnectionPool {
     }
 
     let eventLoop: any EventLoop
-    let tls: NIOSSLContext?
+    let wire: any UpstreamWire
     /// Upstream timeouts of this loop's exchanges.
     let deadlines: DeadlineSweep
     private var idle: [Key: [UpstreamConnection]] = [:]
     static let maxIdlePerKey = 128
     static let idleTimeout = TimeAmount.seconds(60)
 
-    init(eventLoop: any EventLoop, tls: NIOSSLContext?) {
+    init(eventLoop: any EventLoop, wire: any UpstreamWire) {
         self.eventLoop = eventLoop
-        self.tls = tls
+        self.wire = wire
         self.deadlines = DeadlineSweep(eventLoop: eventLoop)
     }
 
@@ -104,29 +95,15 @@ final class ConnectionPool {
     }
 
     private func connect(_ key: Key, connectTimeout: TimeAmount, _ done: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
-        let sslContext = key.tls ? tls : nil
-        if key.tls, sslContext == nil {
-            done(.failure(UpstreamError.tlsUnavailable))
-            return
-        }
-        let host = key.host
+        let wire = wire
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
-                do {
+                channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
-                    if let sslContext {
-                        // SNI only for names: an IP address is not a valid server name.
-                        let isIP = host.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" }
-                        try sync.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: isIP ? nil : host))
-                    }
-                    // Header validation off, as on the server side: see GatewayServer.
-                    try sync.addHTTPClientHandlers(enableOutboundHeaderValidation: false, encoderConfiguration: Self.requestFraming)
+                    try wire.addClientCodec(to: sync, tls: key.tls, host: key.host)
                     try sync.addHandler(UpstreamClientHandler())
-                    return channel.eventLoop.makeSucceededVoidFuture()
-                } catch {
-                    return channel.eventLoop.makeFailedFuture(error)
                 }
             }
         bootstrap.connect(host: key.host, port: key.port).assumeIsolated().whenComplete { result in
@@ -152,31 +129,16 @@ final class ConnectionPool {
     }
 }
 
-enum UpstreamError: Error, CustomStringConvertible {
-    case tlsUnavailable
-    case closedBeforeResponse
-    case timeout
-
-    var description: String {
-        switch self {
-        case .tlsUnavailable: return "TLS is not available"
-        case .closedBeforeResponse: return "upstream closed the connection before answering"
-        case .timeout: return "upstream timed out"
-        }
-    }
-}
-
 /// One pool per event loop of the group, created at start and kept across reloads.
 public final class ConnectionPools: Sendable {
     private let pools: [ObjectIdentifier: NIOLoopBound<ConnectionPool>]
 
-    public init(group: any EventLoopGroup) async throws {
-        let ctx = try NIOSSLContext(configuration: .makeClientConfiguration())
+    public init(group: any EventLoopGroup, wire: any UpstreamWire) async throws {
         var map: [ObjectIdentifier: NIOLoopBound<ConnectionPool>] = [:]
         for loop in group.makeIterator() {
             // A loop-bound value must be made on its loop.
             map[ObjectIdentifier(loop)] = try await loop.submit {
-                NIOLoopBound(ConnectionPool(eventLoop: loop, tls: ctx), eventLoop: loop)
+                NIOLoopBound(ConnectionPool(eventLoop: loop, wire: wire), eventLoop: loop)
             }.get()
         }
         pools = map

@@ -2,26 +2,9 @@ import NIOCore
 import NIOHTTP1
 import TollgateProtocols
 
-/// Where an exchange sends what the client should get: the request's Dispatcher, which runs
-/// the response phases on it.
-protocol ClientResponder: AnyObject {
-    /// Headers are `consuming` here and in `sendWhole`: the responder adds its own to them, and
-    /// a block the caller still held would be copied on that first change.
-    func sendHead(_ status: HTTPResponseStatus, _ headers: consuming HTTPHeaders)
-    func sendBody(_ part: ByteBuffer)
-    func flush()
-    /// Ends a streamed response; the request is then complete.
-    func sendEnd()
-    /// A complete response with its length; the request is then complete.
-    func sendWhole(_ status: HTTPResponseStatus, _ headers: consuming HTTPHeaders, _ body: ByteBuffer)
-    func sendError(_ error: GatewayError)
-    /// Ends a streamed response that broke off: `last` goes out, then the connection is cut
-    /// without the answer's proper end, so the client cannot take it for a whole one.
-    func abort(last: ByteBuffer?)
-}
-
 /// One request's conversation with its provider: connect (or reuse), send, relay the answer
-/// part by part, time out, fall back. Lives on the request's event loop.
+/// part by part, time out. Which call comes next after a failure is `UpstreamAttempts`'s rule;
+/// the timeouts are checked by the loop's `DeadlineSweep`. Lives on the request's event loop.
 final class UpstreamExchange: UpstreamResponseDelegate, Slotted {
     private enum State {
         case connecting
@@ -37,8 +20,7 @@ final class UpstreamExchange: UpstreamResponseDelegate, Slotted {
     /// lets go of the exchange when the request ends, which ends the cycle.
     private var client: (any ClientResponder)?
     private let pool: ConnectionPool
-    private var calls: [UpstreamCall]
-    private var index = 0
+    private var attempts: UpstreamAttempts
     private var state = State.connecting
     private var conn: UpstreamConnection?
     private var lastActivity = NIODeadline.now()
@@ -46,20 +28,21 @@ final class UpstreamExchange: UpstreamResponseDelegate, Slotted {
     private var timeout = TimeAmount.zero
     /// This exchange's place in its loop's `DeadlineSweep` (-1: not watched).
     var slot = -1
-    private var retriedStale = false
-    private var buffered = ByteBuffer()
+    /// Outside the state enum: see `BufferedAnswer.append`.
+    private var buffered: BufferedAnswer
 
     init(ctx: RequestContext, plan: UpstreamPlan, client: any ClientResponder, pool: ConnectionPool) {
         self.ctx = ctx
         self.client = client
         self.pool = pool
-        self.calls = plan.calls
+        self.attempts = UpstreamAttempts(plan.calls)
+        self.buffered = BufferedAnswer(limit: ctx.runtime.config.server.maxBufferedAnswerBytes)
     }
 
-    private var call: UpstreamCall { calls[index] }
+    private var call: UpstreamCall { attempts.current }
 
     func start() {
-        guard !calls.isEmpty else {
+        guard !attempts.isEmpty else {
             finishWithError(GatewayError(status: 500, kind: .apiError, message: "no upstream to call"))
             return
         }
@@ -104,9 +87,8 @@ final class UpstreamExchange: UpstreamResponseDelegate, Slotted {
         guard case .awaitingHead = state else { return }
         lastActivity = .now()
         let code = Int(head.status.code)
-        if (code == 429 || code >= 500), index + 1 < calls.count {
+        if attempts.fallsBack(onStatus: code) {
             dropConnection()
-            index += 1
             attempt()
             return
         }
@@ -147,22 +129,11 @@ final class UpstreamExchange: UpstreamResponseDelegate, Slotted {
         }
     }
 
-    /// A stored property of its own, appended in place: kept in the state enum, every append
-    /// found it shared with the value being switched on and copied it whole (quadratic: a
-    /// 48 MiB answer took 15 s of CPU).
     private func appendBuffered(_ part: ByteBuffer) {
-        let limit = ctx.runtime.config.server.maxBufferedAnswerBytes
-        guard buffered.readableBytes + part.readableBytes <= limit else {
-            buffered = ByteBuffer()
+        guard buffered.append(part) else {
             dropConnection()
-            finishWithError(GatewayError(status: 502, kind: .apiError, message: "upstream answer larger than \(limit) bytes (server.max_buffered_answer_bytes)"))
+            finishWithError(GatewayError(status: 502, kind: .apiError, message: "upstream answer larger than \(buffered.limit) bytes (server.max_buffered_answer_bytes)"))
             return
-        }
-        if buffered.readableBytes == 0 {
-            buffered = part  // the usual answer comes in one part: no copy
-        } else {
-            var part = part
-            buffered.writeBuffer(&part)
         }
     }
 
@@ -176,8 +147,7 @@ final class UpstreamExchange: UpstreamResponseDelegate, Slotted {
             complete { $0.sendEnd() }
         case .buffering(let status, let headers):
             state = .done
-            var buffer = buffered
-            buffered = ByteBuffer()
+            var buffer = buffered.take()
             if ctx.firstByte == nil { ctx.firstByte = .now() }
             releaseConnection()
             if status.code >= 400 { ctx.runtime.secrets.redact(&buffer, also: call.credential) }
@@ -200,8 +170,7 @@ final class UpstreamExchange: UpstreamResponseDelegate, Slotted {
         conn = nil
         switch state {
         case .connecting, .awaitingHead:
-            if wasReused, !retriedStale {
-                retriedStale = true
+            if attempts.retriesStale(connectionWasReused: wasReused) {
                 attempt()
                 return
             }
@@ -237,9 +206,7 @@ final class UpstreamExchange: UpstreamResponseDelegate, Slotted {
 
     private func failBeforeAnswer(_ error: GatewayError) {
         dropConnection()
-        if index + 1 < calls.count {
-            index += 1
-            retriedStale = false
+        if attempts.advance() {
             attempt()
             return
         }
@@ -319,10 +286,4 @@ final class UpstreamExchange: UpstreamResponseDelegate, Slotted {
             finishWithError(GatewayError(status: 504, kind: .timeout, message: "upstream answer stalled"))
         }
     }
-}
-
-/// Headers that describe one hop's connection, never relayed. `content-length` stays when a
-/// transformer kept it (passthrough: same bytes, same length); translators never set it.
-func stripHopByHop(_ headers: inout HTTPHeaders) {
-    headers.removeAll(named: HeaderNameSet.hopByHop)
 }

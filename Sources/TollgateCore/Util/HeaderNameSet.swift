@@ -92,3 +92,9 @@ extension HTTPHeaders {
         add(contentsOf: HTTPHeaders(fields))
     }
 }
+
+/// Headers that describe one hop's connection, never relayed. `content-length` stays when a
+/// transformer kept it (passthrough: same bytes, same length); translators never set it.
+func stripHopByHop(_ headers: inout HTTPHeaders) {
+    headers.removeAll(named: HeaderNameSet.hopByHop)
+}

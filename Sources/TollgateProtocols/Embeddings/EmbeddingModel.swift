@@ -13,6 +13,8 @@ public struct EmbeddingRequest: Sendable, Equatable {
     /// Fields of the inbound protocol with no canonical meaning (Gemini `taskType`, Ollama
     /// `keep_alive`, OpenAI `user`); encoders copy only the ones their protocol knows.
     public var extra: JSONObject
+    /// Gemini `embedContent`: one text, and the answer is one `embedding`, not a list.
+    public var single = false
 
     public init(model: String, inputs: [String], dimensions: Int? = nil, encodingFormat: EmbeddingEncodingFormat = .float,
                 extra: JSONObject = JSONObject()) {
@@ -28,10 +30,11 @@ public struct EmbeddingResponse: Sendable, Equatable {
     public var model: String
     /// One vector per input, in input order.
     public var vectors: [[Double]]
-    /// Only `inputTokens` is meaningful; Gemini reports no counts at all (zero).
-    public var usage: Usage
+    /// Only `inputTokens` is meaningful; nil when the provider reports none (Gemini): never a
+    /// zero that would look measured.
+    public var usage: Usage?
 
-    public init(model: String, vectors: [[Double]], usage: Usage = Usage()) {
+    public init(model: String, vectors: [[Double]], usage: Usage? = nil) {
         self.model = model
         self.vectors = vectors
         self.usage = usage

@@ -33,9 +33,10 @@ public enum EmbeddingsTranslation {
     }
 
     /// `format` is the inbound request's `encodingFormat`; only OpenAI clients can ask for base64.
-    public static func encodeResponse(_ r: EmbeddingResponse, for p: WireProtocol, format: EmbeddingEncodingFormat = .float) -> JSON {
+    /// `single`: the request was Gemini's `embedContent` (one `embedding` in the answer).
+    public static func encodeResponse(_ r: EmbeddingResponse, for p: WireProtocol, format: EmbeddingEncodingFormat = .float, single: Bool = false) -> JSON {
         switch p {
-        case .gemini: return GeminiEmbeddings.encodeResponse(r)
+        case .gemini: return GeminiEmbeddings.encodeResponse(r, single: single)
         case .ollama: return OllamaEmbeddings.encodeResponse(r)
         case .openAIEmbeddings, .openAIChat, .openAIResponses, .anthropicMessages: return OpenAIEmbeddings.encodeResponse(r, format: format)
         }

@@ -1,3 +1,4 @@
+import TollgateJSON
 import TollgateProtocols
 
 /// api.anthropic.com: Messages and token counting; `x-api-key` and a fixed API version.
@@ -6,6 +7,7 @@ public struct AnthropicAdapter: ProviderAdapter {
     public var type: String { "anthropic" }
     public var chatProtocol: WireProtocol { .anthropicMessages }
     public var fixedHeaders: [(String, String)] { [("anthropic-version", "2023-06-01")] }
+    public var keyHeader: String { "x-api-key" }
     public var ownRequestHeaders: HeaderNameSet { Self.own }
     static let own = Self.ownHeaders(["x-api-key", "anthropic-version"])
 
@@ -13,7 +15,7 @@ public struct AnthropicAdapter: ProviderAdapter {
     public func supports(_ op: ProviderOperation) -> Bool {
         switch op {
         case .chat, .countTokens: return true
-        case .responses, .embeddings: return false
+        case .responses, .embeddings, .completions, .embedOne: return false
         }
     }
 
@@ -25,6 +27,8 @@ public struct AnthropicAdapter: ProviderAdapter {
         default: return nil
         }
     }
+
+    public func modelListURL(base: UpstreamURL) -> UpstreamURL? { base.appending("/v1/models") }
 
     public func authHeaders(_ key: String, into fields: inout [(String, String)]) {
         fields.append(("x-api-key", key))

@@ -9,10 +9,11 @@ public struct AzureAdapter: ProviderAdapter {
     /// The deployment (the model, or `deployments[model]`) is a path segment.
     public var modelInPath: Bool { true }
     public var endpointHeader: String? { "x-bf-azure-endpoint" }
+    public var keyHeader: String { "api-key" }
     public var ownRequestHeaders: HeaderNameSet { Self.own }
     static let own = Self.ownHeaders(["api-key"])
 
-    public func supports(_ op: ProviderOperation) -> Bool { op != .countTokens }
+    public func supports(_ op: ProviderOperation) -> Bool { op != .countTokens && op != .embedOne }
 
     public func url(_ op: ProviderOperation, model deployment: String, base: UpstreamURL?, provider: Provider) -> UpstreamURL? {
         guard let b = base else { return nil }
@@ -21,7 +22,8 @@ public struct AzureAdapter: ProviderAdapter {
         case .chat: return b.appending("/openai/deployments/\(deployment)/chat/completions?api-version=\(version)")
         case .embeddings: return b.appending("/openai/deployments/\(deployment)/embeddings?api-version=\(version)")
         case .responses: return b.appending("/openai/responses?api-version=\(version)")
-        case .countTokens: return nil
+        case .completions: return b.appending("/openai/deployments/\(deployment)/completions?api-version=\(version)")
+        case .countTokens, .embedOne: return nil
         }
     }
 

@@ -1,3 +1,4 @@
+import TollgateJSON
 import TollgateProtocols
 
 /// generativelanguage.googleapis.com: `models/{model}:{method}`, `x-goog-api-key`.
@@ -6,6 +7,7 @@ public struct GeminiAdapter: ProviderAdapter {
     public var type: String { "gemini" }
     public var chatProtocol: WireProtocol { .gemini }
     public var modelInPath: Bool { true }
+    public var keyHeader: String { "x-goog-api-key" }
     public var ownRequestHeaders: HeaderNameSet { Self.own }
     static let own = Self.ownHeaders(["x-goog-api-key"])
 
@@ -15,14 +17,23 @@ public struct GeminiAdapter: ProviderAdapter {
         base?.appending("/v1beta/models/\(model):\(Self.method(op))")
     }
 
+    public func modelListURL(base: UpstreamURL) -> UpstreamURL? { base.appending("/v1beta/models") }
+
+    /// `models[].name`, without its `models/` prefix.
+    public func modelIDs(in answer: JSON) -> [String] {
+        answer["models"]?.array?.compactMap { m in
+            m["name"]?.string.map { $0.hasPrefix("models/") ? String($0.dropFirst(7)) : $0 }
+        } ?? []
+    }
+
     public func authHeaders(_ key: String, into fields: inout [(String, String)]) {
         fields.append(("x-goog-api-key", key))
     }
 
     static func supportsGemini(_ op: ProviderOperation) -> Bool {
         switch op {
-        case .chat, .embeddings: return true
-        case .responses, .countTokens: return false
+        case .chat, .embeddings, .embedOne, .countTokens: return true
+        case .responses, .completions: return false
         }
     }
 
@@ -31,6 +42,7 @@ public struct GeminiAdapter: ProviderAdapter {
         switch op {
         case .chat(stream: true): return "streamGenerateContent?alt=sse"
         case .embeddings: return "batchEmbedContents"
+        case .embedOne: return "embedContent"
         case .countTokens: return "countTokens"
         default: return "generateContent"
         }

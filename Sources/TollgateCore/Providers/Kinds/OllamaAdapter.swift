@@ -1,3 +1,4 @@
+import TollgateJSON
 import TollgateProtocols
 
 /// A local Ollama: `/api/chat` (NDJSON streams) and `/api/embed`; a key only behind a proxy.
@@ -10,7 +11,7 @@ public struct OllamaAdapter: ProviderAdapter {
     public func supports(_ op: ProviderOperation) -> Bool {
         switch op {
         case .chat, .embeddings: return true
-        case .responses, .countTokens: return false
+        case .responses, .countTokens, .completions, .embedOne: return false
         }
     }
 
@@ -22,6 +23,11 @@ public struct OllamaAdapter: ProviderAdapter {
         default: return nil
         }
     }
+
+    public func modelListURL(base: UpstreamURL) -> UpstreamURL? { base.appending("/api/tags") }
+
+    /// `models[].name` (`llama3:8b`).
+    public func modelIDs(in answer: JSON) -> [String] { answer["models"]?.array?.compactMap { $0["name"]?.string } ?? [] }
 
     public func authHeaders(_ key: String, into fields: inout [(String, String)]) {
         fields.append(("authorization", "Bearer " + key))

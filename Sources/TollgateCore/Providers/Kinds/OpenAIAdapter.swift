@@ -1,3 +1,4 @@
+import TollgateJSON
 import TollgateProtocols
 
 /// api.openai.com: chat, Responses (its own API) and embeddings under `/v1`, a bearer key.
@@ -10,11 +11,13 @@ public struct OpenAIAdapter: ProviderAdapter {
     public var ownRequestHeaders: HeaderNameSet { Self.own }
     static let own = Self.ownHeaders(["authorization"])
 
-    public func supports(_ op: ProviderOperation) -> Bool { op != .countTokens }
+    public func supports(_ op: ProviderOperation) -> Bool { op != .embedOne }
 
     public func url(_ op: ProviderOperation, model: String, base: UpstreamURL?, provider: Provider) -> UpstreamURL? {
         Self.openAIStyleURL(op, base: base)
     }
+
+    public func modelListURL(base: UpstreamURL) -> UpstreamURL? { base.appending("/models") }
 
     public func authHeaders(_ key: String, into fields: inout [(String, String)]) {
         fields.append(("authorization", "Bearer " + key))
@@ -26,7 +29,9 @@ public struct OpenAIAdapter: ProviderAdapter {
         case .chat: return b.appending("/chat/completions")
         case .responses: return b.appending("/responses")
         case .embeddings: return b.appending("/embeddings")
-        case .countTokens: return nil
+        case .completions: return b.appending("/completions")
+        case .embedOne: return nil
+        case .countTokens: return b.appending("/responses/input_tokens")
         }
     }
 }
@@ -41,11 +46,14 @@ public struct OpenAICompatibleAdapter: ProviderAdapter {
     public var needsEndpoint: Bool { true }
     public var ownRequestHeaders: HeaderNameSet { OpenAIAdapter.own }
 
-    public func supports(_ op: ProviderOperation) -> Bool { op != .countTokens }
+    /// No token counting: that is OpenAI's Responses API, which few such servers have.
+    public func supports(_ op: ProviderOperation) -> Bool { op != .countTokens && op != .embedOne }
 
     public func url(_ op: ProviderOperation, model: String, base: UpstreamURL?, provider: Provider) -> UpstreamURL? {
         OpenAIAdapter.openAIStyleURL(op, base: base)
     }
+
+    public func modelListURL(base: UpstreamURL) -> UpstreamURL? { base.appending("/models") }
 
     public func authHeaders(_ key: String, into fields: inout [(String, String)]) {
         fields.append(("authorization", "Bearer " + key))

@@ -1,15 +1,33 @@
-/// One entry of `virtual_keys:`: a secret a client presents, and what it may do.
-public struct VirtualKeyConfig: Sendable {
-    public var key: String
-    public var name: String
-    /// Allowed "provider/model" patterns; nil = all models.
-    public var models: [String]?
-    public var budget: Budget?
-    public var rateLimit: RateLimit?
-    /// The entry's mapping.
-    public var mark: SourceMark
+import TollgateConfig
 
-    public init(
+/// `virtual_keys:` at the top of routes.yaml: governance's own section (the core only knows
+/// that governance claims the key).
+struct VirtualKeysSection: ConfigSection {
+    static let key = "virtual_keys"
+    var keys: [VirtualKeyConfig]
+
+    init(_ keys: [VirtualKeyConfig]) { self.keys = keys }
+
+    init(decoding node: ConfigNode?, _ d: inout Diagnostics) {
+        keys = VirtualKeyConfig.decodeAll(node, &d)
+    }
+
+    var secrets: [String] { keys.map(\.key) }
+    var clientCredentials: [String] { keys.map(\.key) }
+}
+
+/// One entry of `virtual_keys:`: a secret a client presents, and what it may do.
+struct VirtualKeyConfig: Sendable {
+    var key: String
+    var name: String
+    /// Allowed "provider/model" patterns; nil = all models.
+    var models: [String]?
+    var budget: Budget?
+    var rateLimit: RateLimit?
+    /// The entry's mapping.
+    var mark: SourceMark
+
+    init(
         key: String, name: String, models: [String]? = nil, budget: Budget? = nil, rateLimit: RateLimit? = nil,
         mark: SourceMark = SourceMark(file: "", line: 1, column: 1)
     ) {
@@ -23,15 +41,15 @@ public struct VirtualKeyConfig: Sendable {
 }
 
 /// A spending cap that resets every period.
-public struct Budget: Sendable, Equatable {
-    public var maxUSD: Double
+struct Budget: Sendable, Equatable {
+    var maxUSD: Double
     /// The period in seconds; `1M` (a calendar month) counts as 30 days here, and `period` keeps
     /// the text so the store can reset on calendar months.
-    public var periodSeconds: Int
+    var periodSeconds: Int
     /// As written: `1m`, `1h`, `1d`, `7d`, `30d`, `1M`, …
-    public var period: String
+    var period: String
 
-    public init(maxUSD: Double, period: String) {
+    init(maxUSD: Double, period: String) {
         self.maxUSD = maxUSD
         self.period = period
         self.periodSeconds = Budget.seconds(ofPeriod: period) ?? 0
@@ -39,10 +57,10 @@ public struct Budget: Sendable, Equatable {
 
     /// Seconds in `N` + unit: `m` minutes, `h` hours, `d` days, `M` months (30 days); nil if the
     /// text is not a period.
-    public static func seconds(ofPeriod text: String) -> Int? {
+    static func seconds(ofPeriod text: String) -> Int? {
         guard let unit = text.last, text.count >= 2 else { return nil }
         let digits = text.dropLast()
-        guard digits.allSatisfy(\.isASCIIDigit), let n = Int(digits), n > 0 else { return nil }
+        guard digits.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(digits), n > 0 else { return nil }
         let unitSeconds: Int
         switch unit {
         case "m": unitSeconds = 60
@@ -56,15 +74,15 @@ public struct Budget: Sendable, Equatable {
     }
 
     /// A calendar-month period (`NM`): resets on month boundaries, not every 30 days.
-    public var isCalendarMonths: Bool { period.hasSuffix("M") }
+    var isCalendarMonths: Bool { period.hasSuffix("M") }
 }
 
 /// Per-key request and token rates; nil means no limit.
-public struct RateLimit: Sendable, Equatable {
-    public var requestsPerMinute: Int?
-    public var tokensPerMinute: Int?
+struct RateLimit: Sendable, Equatable {
+    var requestsPerMinute: Int?
+    var tokensPerMinute: Int?
 
-    public init(requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil) {
+    init(requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil) {
         self.requestsPerMinute = requestsPerMinute
         self.tokensPerMinute = tokensPerMinute
     }

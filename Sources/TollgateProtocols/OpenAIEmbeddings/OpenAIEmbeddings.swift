@@ -38,7 +38,7 @@ enum OpenAIEmbeddings {
             indexed.append((d["index"]?.int ?? k, v))
         }
         indexed.sort { $0.0 < $1.0 }
-        let usage = Usage(inputTokens: body["usage"]?["prompt_tokens"]?.int ?? 0)
+        let usage = body["usage"]?["prompt_tokens"]?.int.map { Usage(inputTokens: $0) }
         return EmbeddingResponse(model: body["model"]?.string ?? model, vectors: indexed.map(\.1), usage: usage)
     }
 
@@ -47,9 +47,9 @@ enum OpenAIEmbeddings {
             let e: JSON = format == .base64 ? .string(Float32Base64.encode(v)) : EmbeddingInputs.vectorJSON(v)
             return ["object": "embedding", "index": JSON(k), "embedding": e]
         }
-        return [
-            "object": "list", "data": .array(data), "model": .string(r.model),
-            "usage": ["prompt_tokens": JSON(r.usage.inputTokens), "total_tokens": JSON(r.usage.inputTokens)],
-        ]
+        var out: JSONObject = ["object": "list", "data": .array(data), "model": .string(r.model)]
+        // A provider that reports no counts (Gemini) gives none: a zero would look measured.
+        if let u = r.usage { out.append("usage", ["prompt_tokens": JSON(u.inputTokens), "total_tokens": JSON(u.inputTokens)]) }
+        return .object(out)
     }
 }

@@ -32,13 +32,12 @@ enum OllamaEmbeddings {
             vectors.append(v)
         }
         return EmbeddingResponse(model: body["model"]?.string ?? model, vectors: vectors,
-                                 usage: Usage(inputTokens: body["prompt_eval_count"]?.int ?? 0))
+                                 usage: body["prompt_eval_count"]?.int.map { Usage(inputTokens: $0) })
     }
 
     static func encodeResponse(_ r: EmbeddingResponse) -> JSON {
-        [
-            "model": .string(r.model), "embeddings": .array(r.vectors.map(EmbeddingInputs.vectorJSON)),
-            "prompt_eval_count": JSON(r.usage.inputTokens),
-        ]
+        var out: JSONObject = ["model": .string(r.model), "embeddings": .array(r.vectors.map(EmbeddingInputs.vectorJSON))]
+        if let u = r.usage { out.append("prompt_eval_count", JSON(u.inputTokens)) }
+        return .object(out)
     }
 }

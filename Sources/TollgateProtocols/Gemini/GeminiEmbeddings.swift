@@ -1,12 +1,18 @@
 import TollgateJSON
 
-/// Gemini `models/{model}:batchEmbedContents`: one request per text, one `values` per request.
-/// Gemini reports no token counts for embeddings, so usage is zero.
+/// Gemini `models/{model}:batchEmbedContents` (one request per text, one `values` per request)
+/// and `:embedContent` (one `content`, one `embedding`). Gemini reports no token counts for
+/// embeddings, so there is no usage.
 enum GeminiEmbeddings {
     /// Per-request fields kept for a Gemini upstream.
     static let passthroughKeys = ["taskType", "title"]
 
     static func decodeRequest(_ body: JSON) throws(GatewayError) -> EmbeddingRequest {
+        if body["requests"] == nil, body["content"] != nil {
+            var r = try decodeRequest(["requests": [body]])
+            r.single = true
+            return r
+        }
         guard let requests = body["requests"]?.array, !requests.isEmpty else {
             throw .badRequest("`requests` is required and must be a non-empty array", param: "requests")
         }
@@ -45,6 +51,7 @@ enum GeminiEmbeddings {
     }
 
     static func decodeResponse(_ body: JSON, model: String) throws(GatewayError) -> EmbeddingResponse {
+        if body["embeddings"] == nil, let one = body["embedding"] { return try decodeResponse(["embeddings": [one]], model: model) }
         guard let embeddings = body["embeddings"]?.array else {
             throw GatewayError(status: 502, kind: .apiError, message: "Gemini embeddings response has no embeddings array")
         }
@@ -59,7 +66,8 @@ enum GeminiEmbeddings {
         return EmbeddingResponse(model: model, vectors: vectors)
     }
 
-    static func encodeResponse(_ r: EmbeddingResponse) -> JSON {
-        ["embeddings": .array(r.vectors.map { ["values": EmbeddingInputs.vectorJSON($0)] })]
+    static func encodeResponse(_ r: EmbeddingResponse, single: Bool = false) -> JSON {
+        if single, let v = r.vectors.first { return ["embedding": ["values": EmbeddingInputs.vectorJSON(v)]] }
+        return ["embeddings": .array(r.vectors.map { ["values": EmbeddingInputs.vectorJSON($0)] })]
     }
 }

@@ -1,0 +1,29 @@
+import NIOCore
+import TollgateCore
+import TollgateJSON
+import TollgateProtocols
+
+/// Different protocols: the request goes through the canonical model into the provider's
+/// protocol, and the answer (whole, or event by event) back into the client's.
+struct TranslateStrategy: CallStrategy {
+    func prepare(_ call: CallFacts, _ ctx: RequestContext) throws(GatewayError) -> PreparedCall {
+        var body = try ctx.json()
+        // A route that fixes the model accepts a body without one (APISIX); the decoders want one.
+        if call.inbound != .gemini, body["model"] == nil { body["model"] = .string(call.target.model) }
+        var req = try Translation.codec(call.inbound).decodeRequest(body)
+        req.model = call.target.model
+        req.stream = call.stream
+        // Whether the client asked for a usage chunk (OpenAI clients only; the others always get
+        // usage); the provider is always asked, since accounting and every non-OpenAI client
+        // need the counts of a stream.
+        let clientWantsUsage = req.includeUsageInStream
+        if call.stream { req.includeUsageInStream = true }
+        var encoded = Translation.codec(call.outbound).encodeRequest(req)
+        CallStrategies.apply(call.config.options, to: &encoded)
+        return PreparedCall(
+            body: ByteBuffer(bytes: encoded.serialized()),
+            transformer: TranslatingTransformer(
+                inbound: call.inbound, outbound: call.outbound, stream: call.stream,
+                options: StreamEncoderOptions(includeUsage: clientWantsUsage, model: call.target.model)))
+    }
+}
