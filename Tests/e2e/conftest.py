@@ -318,6 +318,51 @@ def run_tollgate(*args, timeout: float = 30, cwd=None) -> subprocess.CompletedPr
                           timeout=timeout, cwd=cwd or ROOT, stdin=subprocess.DEVNULL)
 
 
+# --------------------------------------------------------------------------- SDK versions
+# CI runs this suite twice: with the pinned SDKs (requirements-test.txt) and with the newest on
+# PyPI (requirements-newest.txt, TOLLGATE_E2E_LABEL=newest-sdks). Each run names the SDK versions
+# it used in its header, beside each failure, and in a summary line when anything failed.
+
+SDK_PACKAGES = ("openai", "anthropic", "google-genai")
+
+
+def sdk_versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    out = []
+    for name in SDK_PACKAGES:
+        try:
+            out.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            out.append(f"{name} (not installed)")
+    label = os.environ.get("TOLLGATE_E2E_LABEL") or "pinned"
+    return f"{', '.join(out)} [{label}, python {sys.version.split()[0]}]"
+
+
+def pytest_report_header(config):
+    return f"sdk versions: {sdk_versions()}"
+
+
+def pytest_sessionstart(session):
+    # -q (how make runs the suite) hides the report header; the versions are printed anyway
+    tr = session.config.pluginmanager.get_plugin("terminalreporter")
+    if tr is not None and session.config.get_verbosity() < 0:
+        tr.write_line(f"sdk versions: {sdk_versions()}")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    if rep.failed:
+        rep.sections.append(("sdk versions", sdk_versions()))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if exitstatus != 0:
+        n = len(terminalreporter.stats.get("failed", [])) + len(terminalreporter.stats.get("error", []))
+        terminalreporter.write_line(f"e2e: {n} failed or errored with {sdk_versions()}")
+
+
 # --------------------------------------------------------------------------- fixtures
 
 @pytest.fixture

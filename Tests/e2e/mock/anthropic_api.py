@@ -1,4 +1,4 @@
-"""Anthropic Messages: /v1/messages (JSON and SSE), /v1/messages/count_tokens."""
+"""Anthropic Messages: /v1/messages (JSON and SSE), /v1/messages/count_tokens, GET /v1/models."""
 from __future__ import annotations
 
 import json
@@ -115,3 +115,13 @@ def count_tokens_endpoint(rec, script):
     n = count_tokens(_system_text(body.get("system")), *[text_of(m.get("content")) for m in body["messages"]])
     return JsonReply(200, {"input_tokens": n})
 
+
+
+MODELS = [("claude-sonnet-4-5-20250929", "Claude Sonnet 4.5", "2025-09-29T00:00:00Z"),
+          ("claude-3-5-haiku-20241022", "Claude Haiku 3.5", "2024-10-22T00:00:00Z")]
+
+
+def list_models(rec, script):
+    """GET /v1/models as Anthropic answers it (asked with anthropic-version)."""
+    data = [{"type": "model", "id": m, "display_name": d, "created_at": c} for m, d, c in MODELS]
+    return JsonReply(200, {"data": data, "has_more": False, "first_id": data[0]["id"], "last_id": data[-1]["id"]})

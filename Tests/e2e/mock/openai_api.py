@@ -1,5 +1,5 @@
 """OpenAI (and Azure OpenAI, and every OpenAI-compatible provider): Chat Completions,
-Responses, Embeddings, Models."""
+Responses (and its input-token count), Embeddings, legacy Completions, Models."""
 from __future__ import annotations
 
 import json
@@ -251,3 +251,56 @@ MODELS = ["gpt-4o-mini", "gpt-4o", "text-embedding-3-small"]
 def models(rec, script):
     return JsonReply(200, {"object": "list", "data": [
         {"id": m, "object": "model", "created": 1700000000, "owned_by": "openai"} for m in MODELS]})
+
+
+# --------------------------------------------------------------------------- responses/input_tokens
+
+def responses_input_tokens(rec, script):
+    """POST /v1/responses/input_tokens: the input-token count of a Responses request."""
+    body = rec.body
+    if not isinstance(body, dict):
+        return JsonReply(400, error(400, "We could not parse the JSON body of your request."))
+    if not body.get("model"):
+        return JsonReply(400, error(400, "Missing required parameter: 'model'."))
+    try:
+        texts, _, _ = _responses_input(body)
+    except ValueError as e:
+        return JsonReply(400, error(400, str(e)))
+    return JsonReply(200, {"object": "response.input_tokens", "input_tokens": count_tokens(*texts)})
+
+
+# --------------------------------------------------------------------------- legacy completions
+
+def completions(rec, script):
+    """POST /v1/completions: the legacy text completion (prompt in, text out), JSON or SSE."""
+    body = rec.body
+    if not isinstance(body, dict):
+        return JsonReply(400, error(400, "We could not parse the JSON body of your request."))
+    if not body.get("model"):
+        return JsonReply(400, error(400, "you must provide a model parameter"))
+    prompt = body.get("prompt")
+    if isinstance(prompt, list):
+        prompt = " ".join(p for p in prompt if isinstance(p, str))
+    if not isinstance(prompt, str):
+        return JsonReply(400, error(400, "'prompt' is a required property"))
+    text = script.text if script.text is not None else f"echo: {prompt}"
+    p_tok, c_tok = count_tokens(prompt), count_tokens(text)
+    usage = {"prompt_tokens": p_tok, "completion_tokens": c_tok, "total_tokens": p_tok + c_tok}
+    cid, created, model = new_id("cmpl-mock"), now(), body["model"]
+    if not body.get("stream"):
+        return JsonReply(200, {"id": cid, "object": "text_completion", "created": created, "model": model,
+                               "choices": [{"text": text, "index": 0, "logprobs": None, "finish_reason": "stop"}],
+                               "usage": usage, "system_fingerprint": "fp_mock"})
+    include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+
+    def chunk(t, finish=None):
+        return sse({"id": cid, "object": "text_completion", "created": created, "model": model,
+                    "choices": [{"text": t, "index": 0, "logprobs": None, "finish_reason": finish}],
+                    "system_fingerprint": "fp_mock"})
+
+    events = [chunk(p) for p in pieces(text)] + [chunk("", "stop")]
+    if include_usage:
+        events.append(sse({"id": cid, "object": "text_completion", "created": created, "model": model,
+                           "choices": [], "usage": usage}))
+    events.append(sse("[DONE]"))
+    return StreamReply(200, "text/event-stream; charset=utf-8", events)

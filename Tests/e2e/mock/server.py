@@ -138,20 +138,28 @@ class Recorded:
 
 # --------------------------------------------------------------------------- routing
 
-def _route(method: str, path: str):
+def _route(method: str, path: str, headers=None, query=None):
     """(provider, handler) for a request, matched on the path's ending so that a route's
-    full-URL override with any prefix still lands on the right API."""
+    full-URL override with any prefix still lands on the right API. `GET …/models` is told
+    apart by the caller's headers: `anthropic-version` is Anthropic's list, an `x-goog-api-key`
+    header or `key` query (or a /v1beta path) is Gemini's, anything else OpenAI's."""
     p = path.rstrip("/")
+    headers = headers or {}
+    query = query or {}
     if "/openai/deployments/" in p and p.endswith("/chat/completions"):
         return "azure", openai_api.azure_chat
     if "/openai/deployments/" in p and p.endswith("/embeddings"):
         return "azure", openai_api.azure_embeddings
     if p.endswith("/chat/completions"):
         return "openai", openai_api.chat
+    if p.endswith("/responses/input_tokens"):
+        return "openai", openai_api.responses_input_tokens
     if p.endswith("/responses"):
         return "openai", openai_api.responses
     if p.endswith("/embeddings"):
         return "openai", openai_api.embeddings
+    if p.endswith("/completions"):
+        return "openai", openai_api.completions
     if p.endswith("/messages/count_tokens"):
         return "anthropic", anthropic_api.count_tokens_endpoint
     if p.endswith("/messages"):
@@ -173,6 +181,10 @@ def _route(method: str, path: str):
     if p.endswith("/api/tags"):
         return "ollama", ollama_api.tags
     if method == "GET" and p.endswith("/v1beta/models"):
+        return "gemini", gemini_api.list_models
+    if method == "GET" and p.endswith("/models") and "anthropic-version" in headers:
+        return "anthropic", anthropic_api.list_models
+    if method == "GET" and p.endswith("/models") and ("x-goog-api-key" in headers or "key" in query):
         return "gemini", gemini_api.list_models
     if method == "GET" and p.endswith("/models"):
         return "openai", openai_api.models
@@ -248,12 +260,14 @@ class _Handler(BaseHTTPRequestHandler):
             body = json.loads(raw) if raw else None
         except ValueError:
             body = None
-        provider, handler = _route(self.command, parts.path)
+        query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        hdrs = Headers(self.headers.items())
+        provider, handler = _route(self.command, parts.path, hdrs, query)
         rec = Recorded(
             method=self.command,
             path=parts.path,
-            query={k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()},
-            headers=Headers(self.headers.items()),
+            query=query,
+            headers=hdrs,
             body=body,
             raw=raw,
             conn_id=self.conn_id,
