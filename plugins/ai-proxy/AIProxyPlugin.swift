@@ -24,7 +24,14 @@ struct AIProxyPlugin: UpstreamPhase {
         guard let surface = config.surface(for: ctx) else { return .respond(.error(AIProxyErrors.noSurface(ctx))) }
         if surface.isModelList { return .respondLater(models.answer(surface, ctx)) }
         do {
-            let target = try ctx.resolveTarget()
+            // Resolved here with the surface in hand, unless an earlier phase (governance) did.
+            let target: ResolvedTarget
+            if let t = ctx.target {
+                target = t
+            } else {
+                target = try resolver.resolve(ctx, surface)
+                ctx.target = target
+            }
             if surface.isTokenCount, !Self.canCount(surface, at: ctx.runtime.providers[target.provider]) {
                 var headers = HTTPHeaders()
                 headers.add(name: "x-tollgate-token-count", value: "estimate")

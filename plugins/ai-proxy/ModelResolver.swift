@@ -15,6 +15,11 @@ struct ModelResolver: TargetResolving {
 
     func resolve(_ ctx: RequestContext) throws(GatewayError) -> ResolvedTarget {
         guard let surface = config.surface(for: ctx) else { throw AIProxyErrors.noSurface(ctx) }
+        return try resolve(ctx, surface)
+    }
+
+    /// With the request's surface already known (ai-proxy's upstream phase has it).
+    func resolve(_ ctx: RequestContext, _ surface: Surface) throws(GatewayError) -> ResolvedTarget {
         let requested = try requestedModel(ctx, surface)
         // Checked before anything echoes it (errors, the x-tollgate-model header, URLs).
         let limit = ctx.runtime.config.server.maxModelNameBytes
@@ -67,7 +72,7 @@ struct ModelResolver: TargetResolving {
 /// (`anthropic/claude-…`).
 enum GenAIPath {
     static func parse(_ path: Substring) -> (model: String, action: String)? {
-        guard let r = path.range(of: "/models/") else { return nil }
+        guard let r = path.bytesRange(of: "/models/") else { return nil }
         let rest = path[r.upperBound...]
         guard let colon = rest.lastIndex(of: ":") else { return (String(rest).removingPercentEncodingForPath, "") }
         return (String(rest[..<colon]).removingPercentEncodingForPath, String(rest[rest.index(after: colon)...]))
@@ -79,7 +84,7 @@ enum GenAIPath {
         let u = path.utf8
         guard let colon = u.lastIndex(of: UInt8(ascii: ":")), let slash = u.lastIndex(of: UInt8(ascii: "/")), slash < colon else { return nil }
         // `/models/` before the colon (the model itself may hold slashes).
-        guard path[..<colon].range(of: "/models/") != nil else { return nil }
+        guard path[..<colon].bytesRange(of: "/models/") != nil else { return nil }
         return path[u.index(after: colon)...]
     }
 }
@@ -87,7 +92,7 @@ enum GenAIPath {
 /// `/…/deployments/{deployment}/chat/completions`.
 enum AzurePath {
     static func deployment(_ path: Substring) -> String? {
-        guard let r = path.range(of: "/deployments/") else { return nil }
+        guard let r = path.bytesRange(of: "/deployments/") else { return nil }
         let rest = path[r.upperBound...]
         return rest.split(separator: "/", maxSplits: 1).first.map(String.init)
     }

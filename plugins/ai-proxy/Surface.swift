@@ -55,21 +55,25 @@ enum Surface: String, CaseIterable, Sendable {
             return GenAIPath.method(path).flatMap(genai(method:))
         }
         let get = method == .GET || method == .HEAD
-        if let m = GenAIPath.method(path) { return get ? nil : genai(method: m) }
         if get {
-            guard path.hasSuffix("/models") else { return nil }
-            if path.hasPrefix("/anthropic") { return .anthropicModels }
-            if path.hasPrefix("/genai") { return .genaiModels }
+            guard path.bytesHaveSuffix("/models") else { return nil }
+            if path.bytesHavePrefix("/anthropic") { return .anthropicModels }
+            if path.bytesHavePrefix("/genai") { return .genaiModels }
             return .openAIModels
         }
         guard method == .POST else { return nil }
-        if path.hasSuffix("/chat/completions") { return AzurePath.deployment(path) != nil ? .azureChat : .openAIChat }
-        if path.hasSuffix("/messages") { return .anthropicMessages }
-        if path.hasSuffix("/messages/count_tokens") { return .anthropicCountTokens }
-        if path.hasSuffix("/responses") { return .openAIResponses }
-        if path.hasSuffix("/responses/input_tokens") { return .openAIResponsesInputTokens }
-        if path.hasSuffix("/embeddings") { return .openAIEmbeddings }
-        if path.hasSuffix("/completions") { return .openAICompletions }
+        // The common endings first; the Gemini form (a scan for its colon) last.
+        if path.bytesHaveSuffix("/chat/completions") {
+            let azure = path.bytesHavePrefix("/openai/") && path.bytesRange(of: "/deployments/") != nil
+            return azure ? .azureChat : .openAIChat
+        }
+        if path.bytesHaveSuffix("/messages") { return .anthropicMessages }
+        if path.bytesHaveSuffix("/responses") { return .openAIResponses }
+        if path.bytesHaveSuffix("/embeddings") { return .openAIEmbeddings }
+        if path.bytesHaveSuffix("/completions") { return .openAICompletions }
+        if path.bytesHaveSuffix("/messages/count_tokens") { return .anthropicCountTokens }
+        if path.bytesHaveSuffix("/responses/input_tokens") { return .openAIResponsesInputTokens }
+        if let m = GenAIPath.method(path) { return genai(method: m) }
         return nil
     }
 

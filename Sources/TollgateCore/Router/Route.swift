@@ -53,13 +53,13 @@ public final class Route: Sendable {
     /// The protocol a path belongs to, for routes that do not fix one and for paths no route
     /// claims: the base URL's API family (`/anthropic`, `/genai`), else what the path ends
     /// with (an Anthropic SDK pointed at the gateway's root calls `/v1/messages`).
-    public static func guessProtocol(_ path: some StringProtocol) -> WireProtocol {
-        if path.hasPrefix("/anthropic") { return .anthropicMessages }
-        if path.hasPrefix("/genai") { return .gemini }
-        if path.hasSuffix("/messages") || path.hasSuffix("/messages/count_tokens") { return .anthropicMessages }
-        if path.hasSuffix("/responses") || path.hasSuffix("/responses/input_tokens") { return .openAIResponses }
-        if path.hasSuffix("/embeddings") { return .openAIEmbeddings }
-        if path.contains(":") && path.contains("/models/") { return .gemini }
+    public static func guessProtocol(_ path: Substring) -> WireProtocol {
+        if path.bytesHavePrefix("/anthropic") { return .anthropicMessages }
+        if path.bytesHavePrefix("/genai") { return .gemini }
+        if path.bytesHaveSuffix("/messages") || path.bytesHaveSuffix("/messages/count_tokens") { return .anthropicMessages }
+        if path.bytesHaveSuffix("/responses") || path.bytesHaveSuffix("/responses/input_tokens") { return .openAIResponses }
+        if path.bytesHaveSuffix("/embeddings") { return .openAIEmbeddings }
+        if path.utf8.contains(UInt8(ascii: ":")), path.bytesRange(of: "/models/") != nil { return .gemini }
         return .openAIChat
     }
 }

@@ -63,33 +63,43 @@ public struct Router: Sendable {
         if let candidates = exact[path], let r = candidates.first(where: { $0.accepts(method: method, host: host) }) {
             return r
         }
+        // Prefix candidates met on the way down: the deepest is kept apart, so the usual walk
+        // (one prefix route on the way) allocates nothing. Segments are found on UTF-8 bytes:
+        // Character-wise searching breaks graphemes on every byte.
+        var deepest: Node?
+        var shallower: [Node] = []
+        func hit(_ n: Node) {
+            if let d = deepest { shallower.append(d) }
+            deepest = n
+        }
         var node = root
-        // Candidates from shallow to deep; the deepest that accepts the request wins.
-        var prefixHits: [Node] = []
-        var rest = path.drop(while: { $0 == "/" })
+        let slash = UInt8(ascii: "/")
+        var rest = path
+        while rest.utf8.first == slash { rest = rest[rest.utf8.index(after: rest.utf8.startIndex)...] }
         while !rest.isEmpty {
-            if !node.prefix.isEmpty { prefixHits.append(node) }
+            if !node.prefix.isEmpty { hit(node) }
             let seg: Substring
-            if let slash = rest.firstIndex(of: "/") {
-                seg = rest[..<slash]
-                rest = rest[rest.index(after: slash)...]
+            if let i = rest.utf8.firstIndex(of: slash) {
+                seg = rest[..<i]
+                rest = rest[rest.utf8.index(after: i)...]
             } else {
                 seg = rest
                 rest = rest[rest.endIndex...]
             }
             guard let next = node.children[seg] else {
-                return Router.pick(prefixHits, method: method, host: host)
+                return Router.pick(deepest, shallower, method: method, host: host)
             }
             node = next
         }
         // Reached the node for the whole path. `/a/` (trailing slash) also counts as below `/a/*`.
-        if path.hasSuffix("/"), !node.prefix.isEmpty { prefixHits.append(node) }
+        if path.utf8.last == slash, !node.prefix.isEmpty { hit(node) }
         if let r = node.exact.first(where: { $0.accepts(method: method, host: host) }) { return r }
-        return Router.pick(prefixHits, method: method, host: host)
+        return Router.pick(deepest, shallower, method: method, host: host)
     }
 
-    private static func pick(_ hits: [Node], method: HTTPMethod, host: String?) -> Route? {
-        for n in hits.reversed() {
+    private static func pick(_ deepest: Node?, _ shallower: [Node], method: HTTPMethod, host: String?) -> Route? {
+        if let r = deepest?.prefix.first(where: { $0.accepts(method: method, host: host) }) { return r }
+        for n in shallower.reversed() {
             if let r = n.prefix.first(where: { $0.accepts(method: method, host: host) }) { return r }
         }
         return nil
