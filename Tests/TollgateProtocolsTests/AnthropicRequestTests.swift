@@ -276,9 +276,104 @@ import TollgateJSON
              {"role":"assistant","content":[{"type":"thinking","thinking":"t","signature":"sig"},{"type":"tool_use","id":"a","name":"f","input":{"x":[1,2]}}]},
              {"role":"user","content":[{"type":"tool_result","tool_use_id":"a","content":"r"},{"type":"text","text":"more"}]}],
              "stop_sequences":["S"],"stream":true,"metadata":{"user_id":"u"},"tools":[{"name":"f","input_schema":{"type":"object"}}],
-             "tool_choice":{"type":"tool","name":"f","disable_parallel_tool_use":true},"thinking":{"type":"enabled","budget_tokens":4000},"container":"c"}
+             "tool_choice":{"type":"auto","disable_parallel_tool_use":true},"thinking":{"type":"enabled","budget_tokens":4000},"container":"c"}
             """#
         let decoded = try AnthropicRequestDecodeTests.decode(text)
         #expect(try AnthropicCodec.decodeRequest(Self.encode(decoded)) == decoded)
+    }
+}
+
+/// #16: signed thinking, budgets and cache breakpoints on the way to Anthropic.
+@Suite struct AnthropicAgentRequestTests {
+    static func encode(_ r: ChatRequest) -> JSON { AnthropicCodec.encodeRequest(r) }
+
+    /// A budget whenever a valid one exists (1024 ≤ budget < max_tokens), never less for more effort.
+    @Test func budgetIsChosenWheneverOneFitsAndIsMonotoneInEffort() {
+        for maxTokens in [1025, 1500, 2048, 4000, 20000, 64000] {
+            var last = 0
+            for effort in ["minimal", "low", "medium", "high"] {
+                let body = Self.encode(ChatRequest(model: "m", maxTokens: maxTokens, reasoning: Reasoning(effort: effort)))
+                let b = body["thinking"]?["budget_tokens"]?.int
+                #expect(b != nil, "\(effort) \(maxTokens)")
+                guard let b else { continue }
+                #expect(b >= 1024 && b < maxTokens, "\(effort) \(maxTokens): \(b)")
+                #expect(b >= last, "\(effort) \(maxTokens) not monotone")
+                last = b
+                #expect(body["max_tokens"] == JSON(maxTokens))
+            }
+        }
+        // medium with 1500 used to send nothing (half of 1500 is under 1024): now 1024.
+        #expect(Self.encode(ChatRequest(model: "m", maxTokens: 1500, reasoning: Reasoning(effort: "medium")))["thinking"]?["budget_tokens"] == 1024)
+    }
+
+    /// Anthropic refuses a forced tool with thinking: the forced call is kept, thinking is not sent.
+    @Test func aForcedToolLeavesThinkingOff() {
+        for choice in [ToolChoice.required, .tool(name: "f")] {
+            let body = Self.encode(ChatRequest(model: "m", tools: [Tool(name: "f")], toolChoice: choice, reasoning: Reasoning(effort: "high")))
+            #expect(body["thinking"] == nil)
+            #expect(body["tool_choice"]?["type"] != "auto")
+        }
+        let auto = Self.encode(ChatRequest(model: "m", tools: [Tool(name: "f")], toolChoice: .auto, reasoning: Reasoning(effort: "high")))
+        #expect(auto["thinking"] != nil)
+    }
+
+    /// OpenAI-chat `cache_control` (parts, system, tools) reaches Anthropic's blocks, ttl kept.
+    @Test func cacheBreakpointsMarkTheBlockBeforeThem() throws {
+        let r = try OpenAIChatCodec.decodeRequest(StreamHarness.json(#"""
+            {"model":"m","messages":[
+              {"role":"system","content":[{"type":"text","text":"long rules","cache_control":{"type":"ephemeral","ttl":"1h"}}]},
+              {"role":"user","content":[{"type":"text","text":"doc","cache_control":{"type":"ephemeral"}},{"type":"text","text":"q"}]}],
+             "tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}},"cache_control":{"type":"ephemeral"}}]}
+            """#))
+        let body = Self.encode(r)
+        #expect(body["system"] == [["type": "text", "text": "long rules", "cache_control": ["type": "ephemeral", "ttl": "1h"]]])
+        #expect(body["messages"]?[0]?["content"] == [
+            ["type": "text", "text": "doc", "cache_control": ["type": "ephemeral"]], ["type": "text", "text": "q"],
+        ])
+        #expect(body["tools"]?[0]?["cache_control"] == ["type": "ephemeral"])
+        // Providers without the marker never see it.
+        let openAI = OpenAIChatCodec.encodeRequest(r)
+        #expect(!openAI.jsonString.contains("cache_control"))
+        let gemini = GeminiCodec.encodeRequest(r)
+        #expect(!gemini.jsonString.contains("cache_control"))
+    }
+
+    /// LiteLLM's `thinking_blocks` sent back on an assistant message reach Anthropic signed, first.
+    @Test func thinkingBlocksSentBackAreSignedBlocks() throws {
+        let r = try OpenAIChatCodec.decodeRequest(StreamHarness.json(#"""
+            {"model":"m","messages":[{"role":"user","content":"q"},
+              {"role":"assistant","content":null,"reasoning_content":"t",
+               "thinking_blocks":[{"type":"thinking","thinking":"t","signature":"sig=="},{"type":"redacted_thinking","data":"enc"}],
+               "tool_calls":[{"id":"a","type":"function","function":{"name":"f","arguments":"{}"}}]},
+              {"role":"tool","tool_call_id":"a","content":"r"}]}
+            """#))
+        let body = Self.encode(r)
+        #expect(body["messages"]?[1]?["content"] == [
+            ["type": "thinking", "thinking": "t", "signature": "sig=="], ["type": "redacted_thinking", "data": "enc"],
+            ["type": "tool_use", "id": "a", "name": "f", "input": [:]],
+        ])
+    }
+
+    /// Structured output: OpenAI json_schema and Gemini's schema become Anthropic's
+    /// `output_config.format`; Anthropic's comes back as OpenAI's `response_format`.
+    @Test func structuredOutputMapsBothWays() throws {
+        let schema: JSON = ["type": "object", "properties": ["a": ["type": "string"]], "required": ["a"], "additionalProperties": false]
+        let fromOpenAI = Self.encode(ChatRequest(model: "m", responseFormat: ["type": "json_schema", "json_schema": ["name": "x", "schema": schema, "strict": true]]))
+        #expect(fromOpenAI["output_config"] == ["format": ["type": "json_schema", "schema": schema]])
+        #expect(fromOpenAI["response_format"] == nil)
+        let gemini = try GeminiCodec.decodeRequest(StreamHarness.json(#"""
+            {"contents":[{"role":"user","parts":[{"text":"q"}]}],
+             "generationConfig":{"responseMimeType":"application/json","responseSchema":{"type":"object","properties":{"a":{"type":"string"}}}}}
+            """#))
+        #expect(Self.encode(gemini)["output_config"]?["format"]?["type"] == "json_schema")
+        // json_object has no Anthropic form: nothing is sent (documented, not enforced).
+        #expect(Self.encode(ChatRequest(model: "m", responseFormat: ["type": "json_object"]))["output_config"] == nil)
+        let anthropic = try AnthropicCodec.decodeRequest(StreamHarness.json(#"""
+            {"model":"m","max_tokens":10,"messages":[{"role":"user","content":"q"}],
+             "output_config":{"format":{"type":"json_schema","schema":{"type":"object"}}}}
+            """#))
+        let openAI = OpenAIChatCodec.encodeRequest(anthropic)
+        #expect(openAI["response_format"]?["json_schema"]?["schema"] == ["type": "object"])
+        #expect(openAI["output_config"] == nil)
     }
 }

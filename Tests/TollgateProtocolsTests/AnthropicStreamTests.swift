@@ -75,7 +75,7 @@ import TollgateJSON
         #expect(
             StreamHarness.decode(AnthropicCodec.makeStreamDecoder, bytes) == [
                 .start(id: "m", model: "c"), .textDelta("a"),
-                .toolCallStart(index: 0, id: "t1", name: "f"),
+                .toolCallStart(index: 0, id: "t1", name: "f"), .redactedThinking("x"),
                 .toolCallStart(index: 1, id: "t2", name: "g"), .toolCallArgumentsDelta(index: 1, fragment: #"{"k":1}"#),
                 .toolCallArgumentsDelta(index: 0, fragment: "{}"),
                 .finish(.stopSequence("END")), .usage(Usage(outputTokens: 3)), .end,
@@ -175,15 +175,18 @@ import TollgateJSON
         #expect(payloads.last?.json == ["type": "error", "error": ["type": "rate_limit_error", "message": "slow"]])
     }
 
-    @Test func interleavedToolFragmentsForAClosedBlockAreDropped() {
+    /// Fragments of a call that began while another's block was open are kept (#16; they were
+    /// dropped): the call goes out whole in its own block once the open one ends.
+    @Test func interleavedToolFragmentsAreKeptForTheHeldCall() {
         let payloads = StreamHarness.payloads(
             Self.encode([
                 .toolCallStart(index: 0, id: "a", name: "f"), .toolCallStart(index: 1, id: "b", name: "g"),
                 .toolCallArgumentsDelta(index: 0, fragment: "{}"), .toolCallArgumentsDelta(index: 1, fragment: "[]"), .end,
             ]))
         let deltas = payloads.filter { $0.event == "content_block_delta" }
-        #expect(deltas.count == 1)
-        #expect(deltas[0].json?["index"] == 1)
+        #expect(deltas.count == 2)
+        #expect(deltas[0].json?["index"] == 0 && deltas[0].json?["delta"]?["partial_json"] == "{}")
+        #expect(deltas[1].json?["index"] == 1 && deltas[1].json?["delta"]?["partial_json"] == "[]")
     }
 
     /// Decoding what the encoder wrote gives back the events (usage merged, as consumers keep

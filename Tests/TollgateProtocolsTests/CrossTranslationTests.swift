@@ -90,12 +90,14 @@ import TollgateJSON
         let message = body["choices"]?[0]?["message"]
         #expect(message?["content"] == "Done")
         #expect(message?["reasoning_content"] == "t")
+        #expect(message?["thinking_blocks"] == [["type": "thinking", "thinking": "t", "signature": "s"]])
         #expect(message?["tool_calls"]?[0]?["function"]?["arguments"] == #"{"a":[1]}"#)
         #expect(body["choices"]?[0]?["finish_reason"] == "length")
         #expect(
             body["usage"] == [
+                // Cache writes as LiteLLM's clients read them; no reasoning count Anthropic never gave.
                 "prompt_tokens": 115, "completion_tokens": 8, "total_tokens": 123, "prompt_tokens_details": ["cached_tokens": 100],
-                "completion_tokens_details": ["reasoning_tokens": 0],
+                "cache_creation_input_tokens": 10,
             ])
     }
 

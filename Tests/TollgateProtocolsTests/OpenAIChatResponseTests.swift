@@ -76,10 +76,11 @@ import TollgateJSON
             #"""
             {"id":"msg_1","object":"chat.completion","created":1700000000,"model":"claude",
              "choices":[{"index":0,"message":{"role":"assistant","content":"Hi there","reasoning_content":"th",
+               "thinking_blocks":[{"type":"thinking","thinking":"th","signature":"sig"},{"type":"redacted_thinking","data":"x"}],
                "tool_calls":[{"id":"t1","type":"function","function":{"name":"f","arguments":"{\"a\":1}"}}],"refusal":null},
                "logprobs":null,"finish_reason":"tool_calls"}],
              "usage":{"prompt_tokens":10,"completion_tokens":4,"total_tokens":14,"prompt_tokens_details":{"cached_tokens":3},
-               "completion_tokens_details":{"reasoning_tokens":1}}}
+               "completion_tokens_details":{"reasoning_tokens":1},"cache_creation_input_tokens":2}}
             """#)
         #expect(OpenAIChatCodec.encodeResponse(r) == expected)
     }

@@ -155,11 +155,12 @@ import TollgateJSON
         let expected = [
             #"\#(Self.head){"role":"assistant","content":""}\#(tail)"#,
             #"\#(Self.head){"content":"Hi \"x\"\n"}\#(tail)"#,
-            #"\#(Self.head){"reasoning_content":"r"}\#(tail)"#,
+            #"\#(Self.head){"reasoning_content":"r","thinking_blocks":[{"type":"thinking","thinking":"r"}]}\#(tail)"#,
+            #"\#(Self.head){"thinking_blocks":[{"type":"thinking","thinking":"","signature":"s"}]}\#(tail)"#,
             #"\#(Self.head){"tool_calls":[{"index":0,"id":"t1","type":"function","function":{"name":"f","arguments":""}}]}\#(tail)"#,
             #"\#(Self.head){"tool_calls":[{"index":0,"function":{"arguments":"{\"a\""}}]}\#(tail)"#,
             #"\#(Self.head){},"logprobs":null,"finish_reason":"tool_calls"}]}"#,
-            #"{"id":"msg_1","object":"chat.completion.chunk","created":1700000000,"model":"claude","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":3,"total_tokens":8,"prompt_tokens_details":{"cached_tokens":0},"completion_tokens_details":{"reasoning_tokens":0}}}"#,
+            #"{"id":"msg_1","object":"chat.completion.chunk","created":1700000000,"model":"claude","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":3,"total_tokens":8,"prompt_tokens_details":{"cached_tokens":0}}}"#,
             "[DONE]",
         ].map { "data: \($0)\n\n" }.joined()
         #expect(String(decoding: out, as: UTF8.self) == expected)

@@ -117,7 +117,7 @@ import TollgateJSON
             {"role":"user","content":[{"type":"input_text","text":"more"}]}],\
             "max_output_tokens":9,"temperature":0.5,"top_p":0.7,\
             "tools":[{"type":"function","name":"f","description":"d","parameters":{"type":"object","properties":{}}}],\
-            "tool_choice":{"type":"function","name":"f"},"parallel_tool_calls":true,"stream":true,"reasoning":{"effort":"medium"},\
+            "tool_choice":{"type":"function","name":"f"},"parallel_tool_calls":true,"stream":true,"reasoning":{"effort":"medium","summary":"auto"},\
             "text":{"format":{"type":"json_schema","name":"n","schema":{"type":"object"},"strict":true}},"user":"u","store":false}
             """)
     }

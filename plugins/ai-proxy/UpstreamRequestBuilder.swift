@@ -26,7 +26,12 @@ enum UpstreamRequestBuilder {
             op = GenAIPath.method(ctx.path) == "embedContent" && provider.supports(.embedOne) ? .embedOne : .embeddings
         case .anthropicCountTokens, .openAIResponsesInputTokens, .genaiCountTokens: op = .countTokens
         case .openAICompletions: op = .completions
-        case .openAIChat, .azureChat, .anthropicMessages, .genai, .openAIModels, .anthropicModels, .genaiModels: op = .chat(stream: stream)
+        case .anthropicMessages:
+            // Thinking asked of an OpenAI reasoning model: its Responses API returns the
+            // reasoning, Chat Completions does not.
+            let thinking = try ctx.topLevel("thinking")?["type"]?.string == "enabled"
+            op = thinking ? provider.responsesOperation(stream: stream) : .chat(stream: stream)
+        case .openAIChat, .azureChat, .genai, .openAIModels, .anthropicModels, .genaiModels: op = .chat(stream: stream)
         }
         guard provider.supports(op) else {
             throw GatewayError.badRequest("provider '\(provider.name)' has no \(op.apiName) API", param: "model")

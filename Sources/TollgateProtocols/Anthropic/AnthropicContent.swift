@@ -81,7 +81,7 @@ enum AnthropicContent {
             if content.count == 1, case .text(let t) = content[0] {
                 b.append("content", .string(t))
             } else if !content.isEmpty {
-                b.append("content", .array(content.compactMap(encodeBlock)))
+                b.append("content", .array(encodeBlocks(content)))
             }
             if isError { b.append("is_error", true) }
             return .object(b)
@@ -90,7 +90,37 @@ enum AnthropicContent {
             return ["type": "thinking", "thinking": .string(text), "signature": .string(signature)]
         case .redactedThinking(let data):
             return ["type": "redacted_thinking", "data": .string(data)]
+        case .cacheBreakpoint:
+            return nil  // see encodeBlocks: it marks the block before it
         }
+    }
+
+    /// The blocks of `parts`, each cache breakpoint set as `cache_control` on the block it
+    /// follows. `toolResultsFirst`: a user turn's tool results lead it, as Anthropic requires
+    /// (a breakpoint moves with the part it marks).
+    static func encodeBlocks(_ parts: [ContentPart], toolResultsFirst: Bool = false) -> [JSON] {
+        var marked: [(part: ContentPart, cache: JSON?)] = []
+        marked.reserveCapacity(parts.count)
+        for p in parts {
+            if case .cacheBreakpoint(let cc) = p {
+                if !marked.isEmpty { marked[marked.count - 1].cache = cc }
+            } else {
+                marked.append((p, nil))
+            }
+        }
+        if toolResultsFirst {
+            let isResult: ((part: ContentPart, cache: JSON?)) -> Bool = { if case .toolResult = $0.part { return true } else { return false } }
+            let results = marked.filter(isResult)
+            if !results.isEmpty, results.count != marked.count { marked = results + marked.filter { !isResult($0) } }
+        }
+        var out: [JSON] = []
+        out.reserveCapacity(marked.count)
+        for (part, cache) in marked {
+            guard var block = encodeBlock(part) else { continue }
+            if let cache { block["cache_control"] = cache }
+            out.append(block)
+        }
+        return out
     }
 
     static func encodeImageSource(_ s: ImageSource) -> JSON {

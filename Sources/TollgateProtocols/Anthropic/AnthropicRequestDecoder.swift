@@ -55,6 +55,12 @@ enum AnthropicRequestDecoder {
             }
         }
         for (key, value) in root where !knownFields.contains(key) { r.extra.append(key, value) }
+        // Structured output (`output_config.format`, or the beta `output_format`) is the
+        // canonical response format other providers enforce their own way.
+        let format = root["output_config"]?["format"] ?? root["output_format"]
+        if let format, format["type"]?.string == "json_schema", let schema = format["schema"] {
+            r.responseFormat = ["type": "json_schema", "json_schema": ["name": "output", "schema": schema, "strict": true]]
+        }
         return r
     }
 

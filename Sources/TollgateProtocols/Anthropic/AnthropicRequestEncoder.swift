@@ -23,11 +23,15 @@ enum AnthropicRequestEncoder {
         body.append("model", .string(r.model))
         let (maxTokens, budget) = limits(r)
         body.append("max_tokens", JSON(maxTokens))
-        let system = r.system.compactMap { part -> JSON? in
-            if case .text(let t) = part, !t.isEmpty { return ["type": "text", "text": .string(t)] }
-            return nil  // Anthropic's system prompt is text only
-        }
-        if system.count == 1, let t = system[0]["text"] {
+        // Anthropic's system prompt is text only; a cache breakpoint marks the text before it.
+        let system = AnthropicContent.encodeBlocks(r.system.filter {
+            switch $0 {
+            case .text(let t): return !t.isEmpty
+            case .cacheBreakpoint: return true
+            default: return false
+            }
+        })
+        if system.count == 1, system[0]["cache_control"] == nil, let t = system[0]["text"] {
             body.append("system", t)
         } else if !system.isEmpty {
             body.append("system", .array(system))
@@ -50,6 +54,10 @@ enum AnthropicRequestEncoder {
             body.append("tools", .array(r.tools.map(tool)))
             if let c = toolChoice(r.toolChoice, parallel: r.parallelToolCalls) { body.append("tool_choice", c) }
         }
+        if let format = outputFormat(r.responseFormat), body["output_config"] == nil, r.extra["output_config"] == nil,
+           r.extra["output_format"] == nil {
+            body.append("output_config", ["format": format])
+        }
         for (key, value) in r.extra where passthroughFields.contains(key) && body[key] == nil {
             if key == "service_tier", !(value.string.map(serviceTiers.contains) ?? false) { continue }
             body.append(key, value)
@@ -57,16 +65,30 @@ enum AnthropicRequestEncoder {
         return .object(body)
     }
 
-    /// `max_tokens` and the thinking budget. Anthropic needs budget < max_tokens; a client's
-    /// explicit limit is a cost cap and is kept, so the budget shrinks to half of it, and
-    /// thinking is left off when even the minimum budget does not fit.
+    /// OpenAI `json_schema` (and Gemini's schema, which decodes to it) as Anthropic's structured
+    /// output (`output_config.format`, generally available: no beta header). `json_object` has
+    /// no Anthropic form and is not enforced (docs/translation-openai-anthropic.md).
+    static func outputFormat(_ f: JSON?) -> JSON? {
+        guard let f, f["type"]?.string == "json_schema", let schema = f["json_schema"]?["schema"], schema.object != nil else { return nil }
+        return ["type": "json_schema", "schema": schema]
+    }
+
+    /// `max_tokens` and the thinking budget. Anthropic needs 1024 ≤ budget < max_tokens. A
+    /// client's explicit limit is a cost cap and is kept; the budget is then held to half of it
+    /// (the answer keeps room), but never below the minimum while the minimum still fits, so a
+    /// budget is sent whenever a valid one exists, and a higher effort never gets less.
+    /// Thinking is left off with a forced tool choice, which Anthropic refuses with thinking:
+    /// the client's code relies on the forced call; reasoning is the part that can go.
     static func limits(_ r: ChatRequest) -> (maxTokens: Int, budget: Int?) {
         guard let wanted = r.reasoning?.resolvedBudgetTokens else { return (r.maxTokens ?? defaultMaxTokens, nil) }
+        switch r.toolChoice {
+        case .required?, .tool?: return (r.maxTokens ?? defaultMaxTokens, nil)
+        default: break
+        }
         let budget = max(wanted, minimumThinkingBudget)
         guard let maxTokens = r.maxTokens else { return (budget + defaultMaxTokens, budget) }
-        if budget < maxTokens { return (maxTokens, budget) }
-        let half = maxTokens / 2
-        return (maxTokens, half >= minimumThinkingBudget ? half : nil)
+        let capped = min(budget, max(maxTokens / 2, minimumThinkingBudget))
+        return (maxTokens, capped < maxTokens ? capped : nil)
     }
 
     /// Merges consecutive same-role messages, puts tool results first in each user turn, and
@@ -86,16 +108,10 @@ enum AnthropicRequestEncoder {
         var out: [JSON] = []
         out.reserveCapacity(merged.count)
         for m in merged {
-            var parts = m.content
-            if m.role == .user {
-                let results = parts.filter { if case .toolResult = $0 { return true } else { return false } }
-                if !results.isEmpty, results.count != parts.count {
-                    parts = results + parts.filter { if case .toolResult = $0 { return false } else { return true } }
-                }
-            }
-            let blocks = parts.compactMap(AnthropicContent.encodeBlock)
+            let blocks = AnthropicContent.encodeBlocks(m.content, toolResultsFirst: m.role == .user)
             guard !blocks.isEmpty else { continue }
-            let content: JSON = blocks.count == 1 && blocks[0]["type"] == "text" ? blocks[0]["text"] ?? .array(blocks) : .array(blocks)
+            let plain = blocks.count == 1 && blocks[0]["type"] == "text" && blocks[0]["cache_control"] == nil
+            let content: JSON = plain ? blocks[0]["text"] ?? .array(blocks) : .array(blocks)
             out.append(["role": .string(m.role.rawValue), "content": content])
         }
         return out
@@ -106,6 +122,7 @@ enum AnthropicRequestEncoder {
         o.append("name", .string(t.name))
         if let d = t.description { o.append("description", .string(d)) }
         o.append("input_schema", t.parameters)
+        if let cc = t.cacheControl { o.append("cache_control", cc) }
         return .object(o)
     }
 

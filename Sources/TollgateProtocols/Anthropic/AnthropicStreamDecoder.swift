@@ -2,7 +2,8 @@ import TollgateJSON
 
 /// Anthropic Messages SSE → canonical events. Content blocks are numbered by Anthropic across
 /// all kinds; canonical tool indices count tool calls only, so each `tool_use` block gets the
-/// next ordinal. `redacted_thinking` and server-tool blocks have no stream event and are skipped.
+/// next ordinal. `redacted_thinking` comes whole in its start event; server-tool blocks have no
+/// stream event and are skipped.
 struct AnthropicStreamDecoder: StreamDecoder {
     private enum Block {
         case text, thinking, tool(Int), ignored
@@ -76,6 +77,9 @@ struct AnthropicStreamDecoder: StreamDecoder {
             blocks[index] = .thinking
             if let t = block["thinking"]?.string, !t.isEmpty { out.append(.thinkingDelta(t)) }
             if let s = block["signature"]?.string, !s.isEmpty { out.append(.thinkingSignature(s)) }
+        case "redacted_thinking":
+            blocks[index] = .ignored
+            if let d = block["data"]?.string { out.append(.redactedThinking(d)) }
         case "tool_use":
             let ordinal = toolCount
             toolCount += 1

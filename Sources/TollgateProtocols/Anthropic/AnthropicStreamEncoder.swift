@@ -10,7 +10,7 @@ import TollgateJSON
 /// final usage (OpenAI sends it after the finish chunk) is in `message_delta`.
 struct AnthropicStreamEncoder: StreamEncoder {
     private enum Open: Equatable {
-        case none, text, thinking, tool(Int)
+        case none, text, thinking, redacted, tool(Int)
     }
 
     private let options: StreamEncoderOptions
@@ -22,6 +22,10 @@ struct AnthropicStreamEncoder: StreamEncoder {
     private var nextBlock = 0
     private var stopReason: StopReason?
     private var usage = Usage()
+    /// Tool calls that began while another call's block was open. Anthropic's blocks cannot
+    /// interleave, and some providers interleave parallel calls' argument fragments: these
+    /// gather here and go out whole, each as its own block, once the open block ends.
+    private var held: [(index: Int, id: String, name: String, arguments: String)] = []
 
     init(options: StreamEncoderOptions) {
         self.options = options
@@ -44,16 +48,28 @@ struct AnthropicStreamEncoder: StreamEncoder {
         case .thinkingSignature(let signature):
             ensure(.thinking, into: &out)
             writeDelta(Self.signatureDeltaHead, signature, into: &out)
+        case .redactedThinking(let data):
+            // Whole in its start event, as Anthropic sends it; closed at once.
+            ensureStarted(into: &out)
+            close(into: &out)
+            writeBlockStart(["type": "redacted_thinking", "data": .string(data)], into: &out)
+            open = .redacted
+            close(into: &out)
         case .toolCallStart(let index, let id, let name):
             ensureStarted(into: &out)
+            if case .tool = open {
+                held.append((index, id, name, ""))
+                return
+            }
             close(into: &out)
             open = .tool(index)
             writeBlockStart(["type": "tool_use", "id": .string(id), "name": .string(name), "input": [:]], into: &out)
         case .toolCallArgumentsDelta(let index, let fragment):
-            // Blocks cannot interleave: fragments for a call whose block is no longer open
-            // (servers that interleave parallel calls) cannot be placed and are dropped.
-            guard open == .tool(index) else { return }
-            writeDelta(Self.inputJSONDeltaHead, fragment, into: &out)
+            if open == .tool(index) {
+                writeDelta(Self.inputJSONDeltaHead, fragment, into: &out)
+            } else if let k = held.firstIndex(where: { $0.index == index }) {
+                held[k].arguments += fragment
+            }
         case .finish(let reason):
             ensureStarted(into: &out)
             close(into: &out)
@@ -107,11 +123,25 @@ struct AnthropicStreamEncoder: StreamEncoder {
 
     private mutating func close(into out: inout [UInt8]) {
         guard open != .none else { return }
+        writeBlockStop(into: &out)
+        let wasTool: Bool
+        if case .tool = open { wasTool = true } else { wasTool = false }
+        open = .none
+        guard wasTool, !held.isEmpty else { return }
+        let calls = held
+        held = []
+        for c in calls {
+            writeBlockStart(["type": "tool_use", "id": .string(c.id), "name": .string(c.name), "input": [:]], into: &out)
+            if !c.arguments.isEmpty { writeDelta(Self.inputJSONDeltaHead, c.arguments, into: &out) }
+            writeBlockStop(into: &out)
+        }
+    }
+
+    private func writeBlockStop(into out: inout [UInt8]) {
         out.append(contentsOf: Self.blockStopHead)
         out.append(contentsOf: String(nextBlock - 1).utf8)
         out.append(UInt8(ascii: "}"))
         out.append(contentsOf: SSEWriter.terminator)
-        open = .none
     }
 
     private mutating func writeBlockStart(_ block: JSON, into out: inout [UInt8]) {

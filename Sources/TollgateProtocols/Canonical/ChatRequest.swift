@@ -85,6 +85,10 @@ public enum ContentPart: Sendable, Equatable {
     /// block back in a later turn.
     case thinking(text: String, signature: String?)
     case redactedThinking(data: String)
+    /// A prompt-cache breakpoint on the part before it: Anthropic `cache_control` (with its
+    /// `ttl`), which OpenAI-chat clients put on content parts as LiteLLM's do. Encoders whose
+    /// provider has no such marker leave it out; so does every fallback to one.
+    case cacheBreakpoint(JSON)
 }
 
 public enum ImageSource: Sendable, Equatable {
@@ -115,10 +119,13 @@ public struct Tool: Sendable, Equatable {
     public var description: String?
     /// JSON Schema of the arguments.
     public var parameters: JSON
-    public init(name: String, description: String? = nil, parameters: JSON = ["type": "object", "properties": [:]]) {
+    /// Anthropic `cache_control` on the tool (the tool list up to it is cached).
+    public var cacheControl: JSON?
+    public init(name: String, description: String? = nil, parameters: JSON = ["type": "object", "properties": [:]], cacheControl: JSON? = nil) {
         self.name = name
         self.description = description
         self.parameters = parameters
+        self.cacheControl = cacheControl
     }
 }
 

@@ -7,6 +7,9 @@ public enum StreamEvent: Sendable, Equatable {
     case textDelta(String)
     case thinkingDelta(String)
     case thinkingSignature(String)
+    /// A whole redacted thinking block (Anthropic `redacted_thinking`: opaque, never streamed
+    /// in parts), kept so the client can send it back.
+    case redactedThinking(String)
     /// A tool call began. `index` counts tool calls only (0, 1, …), as OpenAI numbers them;
     /// encoders map it to their own block numbering.
     case toolCallStart(index: Int, id: String, name: String)

@@ -48,7 +48,7 @@ enum GeminiRequestEncoder {
                     parts.append(functionCall(id: id, name: name, input: input))
                 case .toolResult(let id, let content, let isError):
                     parts.append(functionResponse(name: names[id] ?? id, content: content, isError: isError))
-                case .thinking, .redactedThinking:
+                case .thinking, .redactedThinking, .cacheBreakpoint:
                     // Gemini does not read earlier thoughts; only signatures matter, and those of
                     // another provider mean nothing to it.
                     continue

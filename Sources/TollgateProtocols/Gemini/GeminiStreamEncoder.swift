@@ -24,7 +24,7 @@ struct GeminiStreamEncoder: StreamEncoder {
             chunk(parts: [["text": .string(t)]], into: &out)
         case .thinkingDelta(let t):
             chunk(parts: [["text": .string(t), "thought": true]], into: &out)
-        case .thinkingSignature:
+        case .thinkingSignature, .redactedThinking:
             break  // another provider's signature means nothing to a Gemini client
         case .toolCallStart(let index, let id, let name):
             calls.append((index, id, name, ""))

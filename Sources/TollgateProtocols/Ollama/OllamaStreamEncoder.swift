@@ -22,7 +22,7 @@ struct OllamaStreamEncoder: StreamEncoder {
             line(["role": "assistant", "content": .string(t)], into: &out)
         case .thinkingDelta(let t):
             line(["role": "assistant", "content": "", "thinking": .string(t)], into: &out)
-        case .thinkingSignature:
+        case .thinkingSignature, .redactedThinking:
             break
         case .toolCallStart(let index, _, let name):
             calls.append((index, name, ""))

@@ -55,8 +55,10 @@ enum OpenAIChatRequestDecoder {
             switch role {
             case "system", "developer":
                 r.system += try textParts(msg["content"], "\(path).content")
+                try cacheBreakpoint(m, path, into: &r.system)
             case "user":
-                let parts = try userParts(msg["content"], "\(path).content")
+                var parts = try userParts(msg["content"], "\(path).content")
+                try cacheBreakpoint(m, path, into: &parts)
                 if inToolTurn, let last = r.messages.indices.last {
                     r.messages[last].content += parts
                 } else {
@@ -99,8 +101,16 @@ enum OpenAIChatRequestDecoder {
             case "refusal": out.append(.text(try F.requiredString(p["refusal"], "\(pp).refusal")))
             default: throw untranslatable(type, pp)
             }
+            try cacheBreakpoint(p, pp, into: &out)
         }
         return out
+    }
+
+    /// A part's (or a message's) `cache_control`, as a breakpoint after what it marks.
+    static func cacheBreakpoint(_ o: JSON, _ path: String, into out: inout [ContentPart]) throws(GatewayError) {
+        guard let cc = o["cache_control"], !cc.isNull else { return }
+        guard cc.object != nil else { throw OpenAIChatField.invalid("\(path).cache_control", expected: "an object") }
+        out.append(.cacheBreakpoint(cc))
     }
 
     static func userParts(_ content: JSON?, _ path: String) throws(GatewayError) -> [ContentPart] {
@@ -125,6 +135,7 @@ enum OpenAIChatRequestDecoder {
             default:
                 throw untranslatable(type, pp)
             }
+            try cacheBreakpoint(p, pp, into: &out)
         }
         return out
     }
@@ -138,8 +149,22 @@ enum OpenAIChatRequestDecoder {
     static func assistantParts(_ msg: JSONObject, _ path: String) throws(GatewayError) -> [ContentPart] {
         typealias F = OpenAIChatField
         var parts: [ContentPart] = []
-        // DeepSeek-style reasoning sent back by the client leads the turn, as thinking does.
-        if let reasoning = try F.string(msg["reasoning_content"], "\(path).reasoning_content"), !reasoning.isEmpty {
+        // Reasoning sent back by the client leads the turn, as thinking does: LiteLLM's
+        // `thinking_blocks` (signed, as Anthropic needs them back), else DeepSeek-style
+        // `reasoning_content` (unsigned: kept for providers that take plain reasoning).
+        if let blocks = try F.array(msg["thinking_blocks"], "\(path).thinking_blocks"), !blocks.isEmpty {
+            for (k, b) in blocks.enumerated() {
+                let bp = "\(path).thinking_blocks[\(k)]"
+                switch try F.string(b["type"], "\(bp).type") {
+                case "redacted_thinking":
+                    parts.append(.redactedThinking(data: try F.requiredString(b["data"], "\(bp).data")))
+                default:
+                    parts.append(.thinking(
+                        text: try F.string(b["thinking"], "\(bp).thinking") ?? "",
+                        signature: try F.string(b["signature"], "\(bp).signature")))
+                }
+            }
+        } else if let reasoning = try F.string(msg["reasoning_content"], "\(path).reasoning_content"), !reasoning.isEmpty {
             parts.append(.thinking(text: reasoning, signature: nil))
         }
         parts += try textParts(msg["content"], "\(path).content")
@@ -192,6 +217,10 @@ enum OpenAIChatRequestDecoder {
         var tool = Tool(
             name: try F.requiredString(fn["name"], "\(path).function.name"),
             description: try F.string(fn["description"], "\(path).function.description"))
+        if let cc = t["cache_control"], !cc.isNull {
+            guard cc.object != nil else { throw F.invalid("\(path).cache_control", expected: "an object") }
+            tool.cacheControl = cc
+        }
         if let params = fn["parameters"], !params.isNull {
             guard params.object != nil else { throw F.invalid("\(path).function.parameters", expected: "an object") }
             tool.parameters = params

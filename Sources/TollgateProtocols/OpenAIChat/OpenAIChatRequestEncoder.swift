@@ -63,17 +63,33 @@ enum OpenAIChatRequestEncoder {
 
     static func appendUser(_ parts: [ContentPart], to out: inout [JSON]) {
         var rest: [ContentPart] = []
+        // Images a tool returned: OpenAI's tool messages carry text only, so they follow the
+        // tool messages in a user turn (before the turn's own content), each after a line
+        // naming the call it came from.
+        var resultImages: [ContentPart] = []
         for part in parts {
             guard case .toolResult(let id, let content, _) = part else {
                 rest.append(part)
                 continue
             }
-            // `is_error` has no OpenAI field, and tool messages carry text only: images in a
-            // result are dropped.
+            // `is_error` has no OpenAI field.
             var text = ""
-            for c in content { if case .text(let t) = c { text += t } }
+            var images: [ContentPart] = []
+            for c in content {
+                switch c {
+                case .text(let t): text += t
+                case .image: images.append(c)
+                default: break
+                }
+            }
+            if !images.isEmpty {
+                resultImages.append(.text("Image(s) returned by tool call \(id):"))
+                resultImages += images
+                if text.isEmpty { text = "(the result is the image(s) in the next user message)" }
+            }
             out.append(["role": "tool", "tool_call_id": .string(id), "content": .string(text)])
         }
+        rest = resultImages + rest
         guard !rest.isEmpty else { return }
         if rest.count == 1, case .text(let t) = rest[0] {
             out.append(["role": "user", "content": .string(t)])

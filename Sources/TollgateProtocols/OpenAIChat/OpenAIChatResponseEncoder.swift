@@ -6,8 +6,10 @@ import Glibc
 import Darwin
 #endif
 
-/// Canonical → a whole `chat.completion` body. Thinking goes out as `reasoning_content`, the
-/// field DeepSeek and LiteLLM clients read; Anthropic's signature has no OpenAI place.
+/// Canonical → a whole `chat.completion` body. Thinking goes out as `reasoning_content` (the
+/// text, as DeepSeek and LiteLLM clients read it) and `thinking_blocks` (each block with its
+/// signature, redacted blocks kept: LiteLLM's convention), so a client that sends the message
+/// back carries the signed blocks Anthropic needs on the next turn of a tool loop.
 enum OpenAIChatResponseEncoder {
     static func encode(_ r: ChatResponse) -> JSON {
         var message = JSONObject()
@@ -15,20 +17,26 @@ enum OpenAIChatResponseEncoder {
         var text = ""
         var hasText = false
         var reasoning = ""
+        var blocks: [JSON] = []
         var calls: [JSON] = []
         for part in r.content {
             switch part {
             case .text(let t):
                 text += t
                 hasText = true
-            case .thinking(let t, _): reasoning += t
+            case .thinking(let t, let signature):
+                reasoning += t
+                if let signature { blocks.append(["type": "thinking", "thinking": .string(t), "signature": .string(signature)]) }
+            case .redactedThinking(let data):
+                blocks.append(["type": "redacted_thinking", "data": .string(data)])
             case .toolUse(let id, let name, let input):
                 calls.append(toolCall(id: id, name: name, input: input))
-            case .image, .toolResult, .redactedThinking: break  // not part of an assistant answer in OpenAI
+            case .image, .toolResult, .cacheBreakpoint: break  // not part of an assistant answer in OpenAI
             }
         }
         message.append("content", hasText ? .string(text) : .null)
         if !reasoning.isEmpty { message.append("reasoning_content", .string(reasoning)) }
+        if !blocks.isEmpty { message.append("thinking_blocks", .array(blocks)) }
         if !calls.isEmpty { message.append("tool_calls", .array(calls)) }
         message.append("refusal", .null)
 

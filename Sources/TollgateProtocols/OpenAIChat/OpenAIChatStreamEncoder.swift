@@ -32,13 +32,30 @@ struct OpenAIChatStreamEncoder: StreamEncoder {
                 JSON.writeString(text, into: &o)
             }
         case .thinkingDelta(let text):
+            // LiteLLM's stream convention: the text as `reasoning_content`, and as the growing
+            // thinking block its clients reassemble (and send back with the signature below).
             start(id: "", model: "", into: &out)
             writeDelta(into: &out) { o in
                 o.append(contentsOf: Self.reasoningKey)
                 JSON.writeString(text, into: &o)
+                o.append(contentsOf: Self.thinkingBlockKey)
+                JSON.writeString(text, into: &o)
+                o.append(contentsOf: Self.blockClose)
             }
-        case .thinkingSignature:
-            break  // OpenAI has no place for Anthropic's signature
+        case .thinkingSignature(let signature):
+            start(id: "", model: "", into: &out)
+            writeDelta(into: &out) { o in
+                o.append(contentsOf: Self.signatureBlockKey)
+                JSON.writeString(signature, into: &o)
+                o.append(contentsOf: Self.blockClose)
+            }
+        case .redactedThinking(let data):
+            start(id: "", model: "", into: &out)
+            writeDelta(into: &out) { o in
+                o.append(contentsOf: Self.redactedBlockKey)
+                JSON.writeString(data, into: &o)
+                o.append(contentsOf: Self.blockClose)
+            }
         case .toolCallStart(let index, let id, let name):
             start(id: "", model: "", into: &out)
             writeDelta(into: &out) { o in
@@ -138,6 +155,10 @@ struct OpenAIChatStreamEncoder: StreamEncoder {
     private static let roleAssistant = Array(#""role":"assistant","content":"""#.utf8)
     private static let contentKey = Array(#""content":"#.utf8)
     private static let reasoningKey = Array(#""reasoning_content":"#.utf8)
+    private static let thinkingBlockKey = Array(#","thinking_blocks":[{"type":"thinking","thinking":"#.utf8)
+    private static let signatureBlockKey = Array(#""thinking_blocks":[{"type":"thinking","thinking":"","signature":"#.utf8)
+    private static let redactedBlockKey = Array(#""thinking_blocks":[{"type":"redacted_thinking","data":"#.utf8)
+    private static let blockClose = Array("}]".utf8)
     private static let toolCallsIndexKey = Array(#""tool_calls":[{"index":"#.utf8)
     private static let idKey = Array(#","id":"#.utf8)
     private static let typeFunctionNameKey = Array(#","type":"function","function":{"name":"#.utf8)

@@ -53,7 +53,7 @@ enum ResponsesRequestEncoder {
                 case .toolResult(let id, let content, _):
                     flush()
                     out.append(["type": "function_call_output", "call_id": .string(id), "output": .string(text(content))])
-                case .thinking, .redactedThinking:
+                case .thinking, .redactedThinking, .cacheBreakpoint:
                     // OpenAI accepts back only its own reasoning items (with their rs_ ids);
                     // another provider's thinking cannot be replayed.
                     continue
@@ -95,6 +95,9 @@ enum ResponsesRequestEncoder {
         } else if let b = r.reasoning?.budgetTokens, b > 0 {
             o["effort"] = .string(b <= 2048 ? "low" : b <= 16384 ? "medium" : "high")
         }
+        // A client that asked for thinking (Anthropic, Gemini) expects its text back: the
+        // Responses API returns reasoning only as a summary, and only when asked.
+        if r.reasoning != nil, o["effort"] != nil, o["summary"] == nil { o["summary"] = "auto" }
         return o.isEmpty ? nil : .object(o)
     }
 

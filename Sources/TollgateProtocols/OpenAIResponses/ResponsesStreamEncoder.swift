@@ -61,6 +61,8 @@ struct ResponsesStreamEncoder: StreamEncoder {
                                                            "summary_index": 0, "delta": .string(t)], into: &out)
         case .thinkingSignature(let s):
             if let k = items.lastIndex(where: { $0.kind == .reasoning }) { items[k].signature = s }
+        case .redactedThinking:
+            break  // Responses has no redacted reasoning item; documented in the conformance table
         case .toolCallStart(let index, let callID, let name):
             closeCurrent(into: &out)
             let k = items.count

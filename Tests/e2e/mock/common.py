@@ -108,3 +108,38 @@ class StreamReply:
     content_type: str
     events: list
     headers: dict = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- agent features
+
+def mint_signature(thinking: str) -> str:
+    """The mock's signature for a thinking block: opaque base64 (with '+', '/' and '=' in it,
+    like Anthropic's), derived from the thinking text so that a replayed block can be checked."""
+    digest = hashlib.sha512(b"mock-thinking:" + thinking.encode()).digest()
+    return "Eq+/" + base64.b64encode(digest * 3 + b"\xfb\xff").decode()
+
+
+def signature_ok(thinking: str, signature) -> bool:
+    return isinstance(signature, str) and signature == mint_signature(thinking)
+
+
+def schema_sample(schema, text: str):
+    """A value that fits a (simple) JSON schema: strings are `text`, numbers 1, booleans true."""
+    if not isinstance(schema, dict):
+        return text
+    typ = schema.get("type")
+    if isinstance(typ, list):
+        typ = next((t for t in typ if t != "null"), "string")
+    typ = (typ or ("object" if "properties" in schema else "string")).lower()
+    if typ == "object":
+        props = schema.get("properties") or {}
+        return {k: schema_sample(v, text) for k, v in props.items()}
+    if typ == "array":
+        return [schema_sample(schema.get("items") or {}, text)]
+    if typ in ("integer", "number"):
+        return 1
+    if typ == "boolean":
+        return True
+    if schema.get("enum"):
+        return schema["enum"][0]
+    return text

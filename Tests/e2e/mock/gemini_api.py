@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .common import JsonReply, StreamReply, count_tokens, embedding, new_id, pieces, sse, tool_args_for
+from .common import JsonReply, StreamReply, count_tokens, embedding, new_id, pieces, schema_sample, sse, tool_args_for
 
 _STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
            409: "ABORTED", 429: "RESOURCE_EXHAUSTED", 499: "CANCELLED", 500: "INTERNAL", 503: "UNAVAILABLE",
@@ -52,12 +52,30 @@ def _plan(body, script):
         return [{"text": script.text}], prompt
     if any("functionResponse" in p for p in last_parts):
         return [{"text": "tool said: " + _parts_text(last_parts)}], prompt
+    if script.parts is not None:
+        return [dict(x) for x in script.parts], prompt
+    if script.calls:
+        return [{"functionCall": dict({"name": c["name"], "args": c["arguments"]}, **({"id": c["id"]} if c.get("id") else {}))}
+                for c in script.calls], prompt
     decls = [d for t in body.get("tools") or [] for d in (t.get("functionDeclarations") or
                                                           t.get("function_declarations") or [])]
     mode = (((body.get("toolConfig") or {}).get("functionCallingConfig") or {}).get("mode") or "AUTO").upper()
     if decls and mode != "NONE":
         return [{"functionCall": {"name": decls[0]["name"], "args": tool_args_for(user_text)}}], prompt
+    gen = body.get("generationConfig") or {}
+    schema = gen.get("responseJsonSchema") or gen.get("responseSchema")
+    if schema is not None and script.text is None:
+        return [{"text": json.dumps(schema_sample(schema, user_text))}], prompt
     return [{"text": f"echo: {user_text}"}], prompt
+
+
+def _grounded(body) -> bool:
+    """Google Search grounding was asked for (`googleSearch` / `google_search` tool)."""
+    return any(isinstance(t, dict) and ("googleSearch" in t or "google_search" in t) for t in body.get("tools") or [])
+
+
+_GROUNDING = {"webSearchQueries": ["mock query"],
+              "groundingChunks": [{"web": {"uri": "https://example.com/found", "title": "Found"}}]}
 
 
 def _usage(prompt, out):
@@ -66,7 +84,7 @@ def _usage(prompt, out):
 
 
 def _parts_tokens(parts):
-    return count_tokens(*[p.get("text") or json.dumps(p.get("functionCall")) for p in parts])
+    return count_tokens(*[p.get("text") or json.dumps(p.get("functionCall")) for p in parts]) if parts else 1
 
 
 def generate(rec, script):
@@ -78,9 +96,12 @@ def generate(rec, script):
     except ValueError as e:
         return JsonReply(400, error(400, str(e)))
     model = _model_of(rec.path)
+    cand = {"content": {"parts": parts, "role": "model"}, "finishReason": "STOP", "index": 0}
+    if _grounded(body):
+        cand["groundingMetadata"] = _GROUNDING
     return JsonReply(200, {
-        "candidates": [{"content": {"parts": parts, "role": "model"}, "finishReason": "STOP", "index": 0}],
-        "usageMetadata": _usage(prompt, _parts_tokens(parts)),
+        "candidates": [cand],
+        "usageMetadata": dict(_usage(prompt, _parts_tokens(parts)), **(script.usage or {})),
         "modelVersion": model, "responseId": new_id("gemini-mock-"),
     })
 
@@ -97,6 +118,8 @@ def stream_generate(rec, script):
     rid = new_id("gemini-mock-")
     if len(parts) == 1 and "text" in parts[0]:
         deltas = [[{"text": p}] for p in pieces(parts[0]["text"])]
+    elif script.calls or script.parts is not None:
+        deltas = [[p] for p in parts]  # one part (function call) per chunk
     else:
         deltas = [parts]
     out = _parts_tokens(parts)
@@ -106,8 +129,10 @@ def stream_generate(rec, script):
         last = i == len(deltas) - 1
         if last:
             cand["finishReason"] = "STOP"
+            if _grounded(body):
+                cand["groundingMetadata"] = _GROUNDING
         chunks.append({"candidates": [cand],
-                       "usageMetadata": _usage(prompt, out) if last else
+                       "usageMetadata": dict(_usage(prompt, out), **(script.usage or {})) if last else
                        {"promptTokenCount": prompt, "totalTokenCount": prompt},
                        "modelVersion": model, "responseId": rid})
     if rec.query.get("alt") == "sse":

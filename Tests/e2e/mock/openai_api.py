@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from .common import (JsonReply, StreamReply, count_tokens, embedding, embedding_b64, new_id, now, pieces, sse, split_n, text_of,
-                     tool_args_for)
+from .common import (JsonReply, StreamReply, count_tokens, embedding, embedding_b64, mint_signature, new_id, now, pieces, sse,
+                     split_n, text_of, tool_args_for)
 
 _ERR_TYPES = {
     400: ("invalid_request_error", None),
@@ -38,6 +38,10 @@ def _chat_plan(body: dict, script):
     prompt = count_tokens(*all_text)
     if script.text is not None:
         return script.text, None, prompt
+    if script.calls and last.get("role") == "user":
+        return None, [{"id": c.get("id") or new_id("call_mock"), "type": "function",
+                       "function": {"name": c["name"], "arguments": json.dumps(c["arguments"])}}
+                      for c in script.calls], prompt
     if last.get("role") == "tool":
         return f"tool said: {text_of(last.get('content'))}", None, prompt
     if tools and body.get("tool_choice") != "none" and last.get("role") == "user":
@@ -60,17 +64,24 @@ def chat(rec, script, model_override: str | None = None):
         return JsonReply(400, error(400, "you must provide a model parameter"))
     model = model_override or body["model"]
     text, call, prompt = _chat_plan(body, script)
-    completion = count_tokens(text) if text is not None else count_tokens(call["function"]["arguments"])
+    calls = call if isinstance(call, list) else None  # the script's several calls
+    if calls:
+        call = None
+    completion = (count_tokens(text) if text is not None else
+                  count_tokens(*[c["function"]["arguments"] for c in (calls or [call])]))
     usage = {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion,
              "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
              "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0,
                                            "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0}}
+    usage.update(script.usage or {})
     cid = new_id("chatcmpl-mock")
-    finish = "tool_calls" if call else "stop"
+    finish = "tool_calls" if call or calls else "stop"
     if not body.get("stream"):
         message = {"role": "assistant", "content": text, "refusal": None, "annotations": []}
         if call:
             message["tool_calls"] = [call]
+        if calls:
+            message["tool_calls"] = calls
         return JsonReply(200, {
             "id": cid, "object": "chat.completion", "created": now(), "model": model,
             "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": finish}],
@@ -89,7 +100,21 @@ def chat(rec, script, model_override: str | None = None):
         return sse(c)
 
     events = []
-    if call:
+    if calls:
+        # several calls, their deltas interleaved: both heads, then the argument fragments in
+        # turn, one chunk carrying a fragment of every call
+        events.append(chunk({"role": "assistant", "content": None, "refusal": None}))
+        for i, c in enumerate(calls):
+            events.append(chunk({"tool_calls": [{"index": i, "id": c["id"], "type": "function",
+                                                 "function": {"name": c["function"]["name"], "arguments": ""}}]}))
+        frags = [split_n(c["function"]["arguments"], 3) for c in calls]
+        for k in range(max(len(f) for f in frags)):
+            part = [{"index": i, "function": {"arguments": f[k]}} for i, f in enumerate(frags) if k < len(f)]
+            if k == 1:
+                events.append(chunk({"tool_calls": part}))
+            else:
+                events.extend(chunk({"tool_calls": [x]}) for x in part)
+    elif call:
         events.append(chunk({"role": "assistant", "content": None, "tool_calls": [
             {"index": 0, "id": call["id"], "type": "function",
              "function": {"name": call["function"]["name"], "arguments": ""}}], "refusal": None}))
@@ -151,8 +176,15 @@ def responses(rec, script):
     prompt = count_tokens(*texts)
     tools = [t for t in (body.get("tools") or []) if t.get("type") == "function"]
     call = None
+    calls = []
     if script.text is not None:
         text = script.text
+    elif script.calls and not (isinstance(last, dict) and last.get("type") == "function_call_output"):
+        text = None
+        calls = [{"type": "function_call", "id": new_id("fc_mock"), "call_id": c.get("id") or new_id("call_mock"),
+                  "name": c["name"], "arguments": json.dumps(c["arguments"]), "status": "completed"}
+                 for c in script.calls]
+        call = calls[0]
     elif isinstance(last, dict) and last.get("type") == "function_call_output":
         text = f"tool said: {text_of(last.get('output'))}"
     elif tools and body.get("tool_choice") != "none":
@@ -162,10 +194,26 @@ def responses(rec, script):
                 "status": "completed"}
     else:
         text = f"echo: {user_text}"
-    completion = count_tokens(text if text is not None else call["arguments"])
+    calls = calls or ([call] if call else [])
+    completion = count_tokens(text) if text is not None else count_tokens(*[c["arguments"] for c in calls])
+    # a reasoning model thinks when asked to: a reasoning item first, its summary text only when
+    # `reasoning.summary` asks for one, its encrypted content only when `include` asks for it
+    reasoning_cfg = body.get("reasoning") if isinstance(body.get("reasoning"), dict) else {}
+    reasoning = None
+    reasoning_tokens = 0
+    if reasoning_cfg.get("effort") not in (None, "none") and script.text is None:
+        thought = f"reasoning about: {user_text}"
+        reasoning = {"type": "reasoning", "id": new_id("rs_mock"), "summary": []}
+        if reasoning_cfg.get("summary") in ("auto", "concise", "detailed"):
+            reasoning["summary"] = [{"type": "summary_text", "text": thought}]
+        if "reasoning.encrypted_content" in (body.get("include") or []):
+            reasoning["encrypted_content"] = "gAAAAB" + mint_signature(thought)
+        reasoning_tokens = count_tokens(thought)
+        completion += reasoning_tokens
     usage = {"input_tokens": prompt, "input_tokens_details": {"cached_tokens": 0},
-             "output_tokens": completion, "output_tokens_details": {"reasoning_tokens": 0},
+             "output_tokens": completion, "output_tokens_details": {"reasoning_tokens": reasoning_tokens},
              "total_tokens": prompt + completion}
+    usage.update(script.usage or {})
     rid = new_id("resp_mock")
     msg_id = new_id("msg_mock")
     created = now()
@@ -185,7 +233,7 @@ def responses(rec, script):
         return {"type": "message", "id": msg_id, "status": status, "role": "assistant",
                 "content": [{"type": "output_text", "text": t, "annotations": [], "logprobs": []}] if t is not None else []}
 
-    final_output = [call] if call else [message_item(text)]
+    final_output = ([reasoning] if reasoning else []) + (calls if calls else [message_item(text)])
     if not body.get("stream"):
         return JsonReply(200, envelope("completed", final_output, usage))
 
@@ -197,24 +245,40 @@ def responses(rec, script):
 
     ev("response.created", response=envelope("in_progress", [], None))
     ev("response.in_progress", response=envelope("in_progress", [], None))
-    if call:
-        added = dict(call, arguments="", status="in_progress")
-        ev("response.output_item.added", output_index=0, item=added)
-        for frag in split_n(call["arguments"], 3):
-            ev("response.function_call_arguments.delta", item_id=call["id"], output_index=0, delta=frag)
-        ev("response.function_call_arguments.done", item_id=call["id"], output_index=0,
-           arguments=call["arguments"])
-        ev("response.output_item.done", output_index=0, item=call)
-    else:
-        ev("response.output_item.added", output_index=0, item=message_item(None, "in_progress"))
-        ev("response.content_part.added", item_id=msg_id, output_index=0, content_index=0,
+    o = 0
+    if reasoning:
+        ev("response.output_item.added", output_index=o, item=dict(reasoning, summary=[]))
+        for si, part in enumerate(reasoning["summary"]):
+            ev("response.reasoning_summary_part.added", item_id=reasoning["id"], output_index=o, summary_index=si,
+               part={"type": "summary_text", "text": ""})
+            for p in pieces(part["text"]):
+                ev("response.reasoning_summary_text.delta", item_id=reasoning["id"], output_index=o,
+                   summary_index=si, delta=p)
+            ev("response.reasoning_summary_text.done", item_id=reasoning["id"], output_index=o, summary_index=si,
+               text=part["text"])
+            ev("response.reasoning_summary_part.done", item_id=reasoning["id"], output_index=o, summary_index=si,
+               part=part)
+        ev("response.output_item.done", output_index=o, item=reasoning)
+        o += 1
+    for c in calls:
+        added = dict(c, arguments="", status="in_progress")
+        ev("response.output_item.added", output_index=o, item=added)
+        for frag in split_n(c["arguments"], 3):
+            ev("response.function_call_arguments.delta", item_id=c["id"], output_index=o, delta=frag)
+        ev("response.function_call_arguments.done", item_id=c["id"], output_index=o,
+           arguments=c["arguments"])
+        ev("response.output_item.done", output_index=o, item=c)
+        o += 1
+    if not calls:
+        ev("response.output_item.added", output_index=o, item=message_item(None, "in_progress"))
+        ev("response.content_part.added", item_id=msg_id, output_index=o, content_index=0,
            part={"type": "output_text", "text": "", "annotations": [], "logprobs": []})
         for p in pieces(text):
-            ev("response.output_text.delta", item_id=msg_id, output_index=0, content_index=0, delta=p, logprobs=[])
-        ev("response.output_text.done", item_id=msg_id, output_index=0, content_index=0, text=text, logprobs=[])
-        ev("response.content_part.done", item_id=msg_id, output_index=0, content_index=0,
+            ev("response.output_text.delta", item_id=msg_id, output_index=o, content_index=0, delta=p, logprobs=[])
+        ev("response.output_text.done", item_id=msg_id, output_index=o, content_index=0, text=text, logprobs=[])
+        ev("response.content_part.done", item_id=msg_id, output_index=o, content_index=0,
            part={"type": "output_text", "text": text, "annotations": [], "logprobs": []})
-        ev("response.output_item.done", output_index=0, item=message_item(text))
+        ev("response.output_item.done", output_index=o, item=message_item(text))
     ev("response.completed", response=envelope("completed", final_output, usage))
     return StreamReply(200, "text/event-stream; charset=utf-8", events)
 

@@ -54,6 +54,19 @@ class Script:
              its end: a field `"x_pad": "xxx…"` inserted at the start of its JSON object, so
              the line stays valid JSON if it is ever finished. Written as 1 MiB chunks; the
              mock stops quietly (recording `disconnected`) when the peer goes away.
+
+    Optional answer shapes for agent traffic (all off by default):
+    calls    a list of {"name": ..., "arguments": {...}}: the answer is these tool calls, in
+             order (OpenAI chat: `tool_calls`, streamed with the calls' argument deltas
+             interleaved; Anthropic: a text block then `tool_use` blocks; Gemini:
+             `functionCall` parts, one chunk each when streamed; Responses: function_call items).
+    usage    fields merged over the answer's usage (Anthropic `usage`, OpenAI chat `usage`,
+             Gemini `usageMetadata`, Responses `usage`), e.g. cache read/write counts.
+             An item may carry its own "id" (else the mock makes one).
+    redacted_thinking  Anthropic with thinking on: a `redacted_thinking` block with this
+             `data` follows the (signed) thinking block.
+    parts    Gemini: the answer's parts as given (e.g. with `thought` / `thoughtSignature`);
+             streamed, one chunk per part.
     """
     pattern: str = "*"
     status: Optional[int] = None
@@ -69,6 +82,10 @@ class Script:
     times: Optional[int] = 1
     cut_body_after: Optional[int] = None
     huge_line: Optional[int] = None
+    calls: Optional[list] = None
+    usage: Optional[dict] = None
+    redacted_thinking: Optional[str] = None
+    parts: Optional[list] = None
 
     def matches(self, path: str) -> bool:
         return fnmatch.fnmatchcase(path, self.pattern)
