@@ -104,7 +104,7 @@ import TollgateJSON
             (#"{"model":"m","messages":[{"role":"user","content":[{"type":"image","source":{"type":"file","file_id":"f"}}]}]}"#, "messages.0.content.0.source.type"),
             (#"{"model":"m","messages":[{"role":"user","content":[{"type":"tool_result"}]}]}"#, "messages.0.content.0.tool_use_id"),
             (#"{"model":"m","messages":[],"max_tokens":"many"}"#, "max_tokens"),
-            (#"{"model":"m","messages":[],"tools":[{"type":"web_search_20250305","name":"web_search"}]}"#, "tools.0.type"),
+            (#"{"model":"m","messages":[],"tools":[{"type":"code_execution_20250522","name":"code_execution"}]}"#, "tools.0.type"),
             (#"{"model":"m","messages":[],"tools":[{"name":"f"}]}"#, "tools.0.input_schema"),
             (#"{"model":"m","messages":[],"tool_choice":{"type":"maybe"}}"#, "tool_choice.type"),
             (#"{"model":"m","messages":[],"stop_sequences":[1]}"#, "stop_sequences.0"),

@@ -78,16 +78,18 @@ import TollgateJSON
             {"contents":[],"tools":[{"functionDeclarations":[
               {"name":"f","description":"d","parameters":{"type":"OBJECT","properties":{"a":{"type":"STRING"},
                 "l":{"type":"ARRAY","items":{"type":"INTEGER"}}},"required":["a"]}},
-              {"name":"g"}]},{"googleSearch":{}}],
+              {"name":"g"}]},{"googleSearch":{}},{"codeExecution":{}}],
              "toolConfig":{"functionCallingConfig":{"mode":"ANY","allowedFunctionNames":["f"]}}}
             """)
-        #expect(r.tools.count == 2)
+        // googleSearch is the hosted web search other providers have (#16); codeExecution is Gemini's own.
+        #expect(r.tools.count == 3)
+        #expect(r.tools[2] == Tool(name: "web_search", hosted: .webSearch))
         #expect(r.tools[0] == Tool(name: "f", description: "d", parameters: try JSON.parse("""
             {"type":"object","properties":{"a":{"type":"string"},"l":{"type":"array","items":{"type":"integer"}}},"required":["a"]}
             """)))
         #expect(r.tools[1] == Tool(name: "g"))
         #expect(r.toolChoice == .tool(name: "f"))
-        #expect(r.extra["tools"] == [["googleSearch": [:]]])
+        #expect(r.extra["tools"] == [["codeExecution": [:]]])
     }
 
     @Test(arguments: [("AUTO", ToolChoice.auto), ("NONE", .none), ("ANY", .required)])

@@ -88,7 +88,8 @@ import TollgateJSON
         #expect(param(#"{"model":"m","input":[{"role":"user","content":[{"type":"input_file","file_id":"f"}]}]}"#) == "input[0].content[0].type")
         #expect(param(#"{"model":"m","input":[{"role":"user","content":[{"type":"input_image","file_id":"f"}]}]}"#) == "input[0].content[0].image_url")
         #expect(param(#"{"model":"m","input":[{"type":"function_call","name":"f"}]}"#) == "input[0]")
-        #expect(param(#"{"model":"m","input":"x","tools":[{"type":"web_search"}]}"#) == "tools[0].type")
+        // web_search translates (#16); a hosted tool without an equivalent is refused at its type.
+        #expect(param(#"{"model":"m","input":"x","tools":[{"type":"file_search"}]}"#) == "tools[0].type")
         #expect(param(#"{"model":"m","input":"x","tool_choice":"sometimes"}"#) == "tool_choice")
     }
 }

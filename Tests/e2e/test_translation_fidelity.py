@@ -765,16 +765,15 @@ def test_openai_reasoning_effort_to_anthropic_thinking_and_back(gw, mock):
 
 
 def test_anthropic_thinking_to_openai_reasoning_and_back(gw, mock):
-    mock.script("/v1/chat/completions", body={
-        "id": "chatcmpl-r", "object": "chat.completion", "created": 1, "model": GPT,
-        "choices": [{"index": 0, "finish_reason": "stop",
-                     "message": {"role": "assistant", "content": "42", "reasoning_content": "hmm"}}],
-        "usage": {"prompt_tokens": 3, "completion_tokens": 5, "total_tokens": 8}})
+    """Thinking asked of an OpenAI model goes to its Responses API (#16): Chat Completions
+    returns no reasoning. The effort comes from the budget, the limit from max_tokens, and the
+    reasoning summary comes back as the thinking block."""
     r = gw.anthropic().messages.create(model=f"openai/{GPT}", max_tokens=8000,
                                        thinking={"type": "enabled", "budget_tokens": 2048},
                                        messages=[{"role": "user", "content": "answer?"}])
     assert [b.type for b in r.content] == ["thinking", "text"], r.content
-    assert r.content[0].thinking == "hmm" and r.content[1].text == "42"
-    b = _check_openai_request(mock.last, stream=False)
-    assert b.get("reasoning_effort") == "low", b
-    assert b.get("max_completion_tokens") == 8000 and "max_tokens" not in b, b
+    assert r.content[0].thinking and r.content[1].text, r.content
+    rec = mock.last
+    assert rec.path == "/v1/responses", rec.path
+    assert rec.body["reasoning"]["effort"] == "low" and rec.body["reasoning"]["summary"] == "auto", rec.body
+    assert rec.body.get("max_output_tokens") == 8000, rec.body

@@ -40,9 +40,26 @@ enum AnthropicContent {
                 signature: try F.string(b["signature"], "\(path).signature"))
         case "redacted_thinking":
             return .redactedThinking(data: try F.requiredString(b["data"], "\(path).data"))
+        case "document":
+            // Inline documents (base64 PDF, plain text) map to a file part; by URL or file id
+            // there is nothing another provider can fetch.
+            let source = b["source"]
+            switch try F.string(source?["type"], "\(path).source.type") {
+            case "base64":
+                return .file(
+                    mediaType: try F.requiredString(source?["media_type"], "\(path).source.media_type"),
+                    data: try F.requiredString(source?["data"], "\(path).source.data"),
+                    filename: try F.string(b["title"], "\(path).title"))
+            case "text":
+                // A plain-text document is its text (approximated: its title and citations go).
+                return .text(try F.requiredString(source?["data"], "\(path).source.data"))
+            case let other:
+                throw F.invalidValue(
+                    "\(path).type", "content block type 'document' with source type '\(other ?? "none")' cannot be translated for this provider.")
+            }
         default:
-            // Documents, search results and server-tool blocks have no canonical form; sending
-            // the conversation without them would change its meaning.
+            // Search results and server-tool blocks have no canonical form; sending the
+            // conversation without them would change its meaning.
             throw F.invalidValue("\(path).type", "content block type '\(type)' cannot be translated for this provider.")
         }
     }
@@ -86,12 +103,17 @@ enum AnthropicContent {
             if isError { b.append("is_error", true) }
             return .object(b)
         case .thinking(let text, let signature):
-            guard let signature, !signature.isEmpty else { return nil }
+            // Unsigned thinking, and Gemini's text-part signatures, Anthropic would reject.
+            guard let signature, !signature.isEmpty, GeminiTextSignature.unwrap(signature) == nil else { return nil }
             return ["type": "thinking", "thinking": .string(text), "signature": .string(signature)]
         case .redactedThinking(let data):
             return ["type": "redacted_thinking", "data": .string(data)]
         case .cacheBreakpoint:
             return nil  // see encodeBlocks: it marks the block before it
+        case .file(let mediaType, let data, let filename):
+            var b: JSONObject = ["type": "document", "source": ["type": "base64", "media_type": .string(mediaType), "data": .string(data)]]
+            if let filename { b.append("title", .string(filename)) }
+            return .object(b)
         }
     }
 

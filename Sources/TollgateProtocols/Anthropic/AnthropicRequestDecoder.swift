@@ -70,6 +70,8 @@ enum AnthropicRequestDecoder {
         // Server tools (web search, code execution, …) carry a versioned `type` and run at
         // Anthropic: no other provider can run them.
         if let type = try F.string(t["type"], "\(path).type"), type != "custom" {
+            // Web search has an equivalent on Gemini and OpenAI's Responses API.
+            if type.hasPrefix("web_search_") { return Tool(name: t["name"]?.string ?? "web_search", hosted: .webSearch) }
             throw F.invalidValue("\(path).type", "tool type '\(type)' cannot be translated for this provider.")
         }
         var tool = Tool(

@@ -118,6 +118,11 @@ enum AnthropicRequestEncoder {
     }
 
     static func tool(_ t: Tool) -> JSON {
+        if t.hosted == .webSearch {
+            var w: JSONObject = ["type": "web_search_20250305", "name": "web_search"]
+            if let cc = t.cacheControl { w.append("cache_control", cc) }
+            return .object(w)
+        }
         var o = JSONObject()
         o.append("name", .string(t.name))
         if let d = t.description { o.append("description", .string(d)) }

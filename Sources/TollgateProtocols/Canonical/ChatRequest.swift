@@ -89,6 +89,18 @@ public enum ContentPart: Sendable, Equatable {
     /// `ttl`), which OpenAI-chat clients put on content parts as LiteLLM's do. Encoders whose
     /// provider has no such marker leave it out; so does every fallback to one.
     case cacheBreakpoint(JSON)
+    /// A file sent inline (a PDF, plain text): OpenAI chat `file` parts, Responses `input_file`,
+    /// Anthropic `document` blocks, Gemini `inlineData` of a non-image type. `data` is base64.
+    case file(mediaType: String, data: String, filename: String?)
+}
+
+extension ContentPart {
+    /// A file from a `data:<type>;base64,<data>` URL (how OpenAI's `file_data` carries it);
+    /// nil for anything else (a file id, a remote URL: nothing another provider can fetch).
+    public static func file(dataURL: String, filename: String?) -> ContentPart? {
+        guard case .base64(let mediaType, let data) = ImageSource.fromURL(dataURL) else { return nil }
+        return .file(mediaType: mediaType, data: data, filename: filename)
+    }
 }
 
 public enum ImageSource: Sendable, Equatable {
@@ -121,12 +133,25 @@ public struct Tool: Sendable, Equatable {
     public var parameters: JSON
     /// Anthropic `cache_control` on the tool (the tool list up to it is cached).
     public var cacheControl: JSON?
-    public init(name: String, description: String? = nil, parameters: JSON = ["type": "object", "properties": [:]], cacheControl: JSON? = nil) {
+    /// A tool the provider runs itself (hosted web search) rather than a function of the
+    /// client's; nil for functions.
+    public var hosted: HostedTool?
+    public init(
+        name: String, description: String? = nil, parameters: JSON = ["type": "object", "properties": [:]], cacheControl: JSON? = nil,
+        hosted: HostedTool? = nil
+    ) {
         self.name = name
         self.description = description
         self.parameters = parameters
         self.cacheControl = cacheControl
+        self.hosted = hosted
     }
+}
+
+/// Tools the providers run themselves that have an equivalent on another provider.
+public enum HostedTool: String, Sendable, Equatable {
+    /// Responses `web_search`, Anthropic `web_search_20250305`, Gemini `googleSearch`.
+    case webSearch = "web_search"
 }
 
 public enum ToolChoice: Sendable, Equatable {

@@ -66,8 +66,9 @@ enum GeminiRequestDecoder {
             guard let mime = d.gemini("mimeType", "mime_type")?.string, let data = d["data"]?.string else {
                 throw .badRequest("inlineData needs mimeType and data", param: param + ".inlineData")
             }
+            if mime == "application/pdf" || mime.hasPrefix("text/") { return .file(mediaType: mime, data: data, filename: nil) }
             guard mime.hasPrefix("image/") else {
-                throw .badRequest("only image inlineData can be translated (got \(mime))", param: param + ".inlineData.mimeType")
+                throw .badRequest("only image, PDF and text inlineData can be translated (got \(mime))", param: param + ".inlineData.mimeType")
             }
             return .image(.base64(mediaType: mime, data: data))
         }
@@ -119,8 +120,13 @@ enum GeminiRequestDecoder {
             var builtIn: [JSON] = []
             for (i, t) in tools.enumerated() {
                 guard let decls = t.gemini("functionDeclarations", "function_declarations")?.array else {
-                    // googleSearch, codeExecution, urlContext…: only Gemini can run them. Kept in
-                    // extra so a Gemini upstream still gets them; other encoders drop them.
+                    // Google Search has an equivalent elsewhere (Anthropic's and OpenAI's web search).
+                    if t.gemini("googleSearch", "google_search") != nil {
+                        req.tools.append(Tool(name: "web_search", hosted: .webSearch))
+                        continue
+                    }
+                    // codeExecution, urlContext…: only Gemini can run them. Kept in extra so a
+                    // Gemini upstream still gets them; other encoders drop them.
                     builtIn.append(t)
                     continue
                 }

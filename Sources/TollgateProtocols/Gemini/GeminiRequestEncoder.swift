@@ -13,9 +13,11 @@ enum GeminiRequestEncoder {
         if !system.isEmpty { o.append("systemInstruction", ["parts": .array(system)]) }
 
         var tools: [JSON] = []
-        if !r.tools.isEmpty {
-            tools.append(["functionDeclarations": .array(r.tools.map(declaration))])
+        let functions = r.tools.filter { $0.hosted == nil }
+        if !functions.isEmpty {
+            tools.append(["functionDeclarations": .array(functions.map(declaration))])
         }
+        if r.tools.contains(where: { $0.hosted == .webSearch }) { tools.append(["googleSearch": [:]]) }
         if let builtIn = r.extra["tools"]?.array { tools.append(contentsOf: builtIn) }
         if !tools.isEmpty { o.append("tools", .array(tools)) }
         if let choice = r.toolChoice, !r.tools.isEmpty { o.append("toolConfig", toolConfig(choice)) }
@@ -35,11 +37,12 @@ enum GeminiRequestEncoder {
         for m in messages {
             var parts: [JSON] = []
             parts.reserveCapacity(m.content.count)
+            var pendingSignature: String?
             for p in m.content {
                 switch p {
                 case .text(let t):
                     parts.append(["text": .string(t)])
-                case .image(.base64(let mime, let data)):
+                case .image(.base64(let mime, let data)), .file(let mime, let data, _):
                     parts.append(["inlineData": ["mimeType": .string(mime), "data": .string(data)]])
                 case .image(.url(let url)):
                     parts.append(["fileData": ["mimeType": .string(imageMimeType(url)), "fileUri": .string(url)]])
@@ -48,10 +51,19 @@ enum GeminiRequestEncoder {
                     parts.append(functionCall(id: id, name: name, input: input))
                 case .toolResult(let id, let content, let isError):
                     parts.append(functionResponse(name: names[id] ?? id, content: content, isError: isError))
-                case .thinking, .redactedThinking, .cacheBreakpoint:
-                    // Gemini does not read earlier thoughts; only signatures matter, and those of
-                    // another provider mean nothing to it.
+                case .thinking(_, let signature):
+                    // Gemini does not read earlier thoughts; only its own signatures matter. A
+                    // text-part signature (`GeminiTextSignature`) goes on the part after it (an
+                    // OpenAI-chat client's stream reassembly may have joined it to the thought
+                    // text before it); another provider's means nothing to Gemini.
+                    if let s = signature.flatMap(GeminiTextSignature.unwrap) { pendingSignature = s }
                     continue
+                case .redactedThinking, .cacheBreakpoint:
+                    continue
+                }
+                if let s = pendingSignature, let last = parts.indices.last, parts[last]["thoughtSignature"] == nil {
+                    parts[last]["thoughtSignature"] = .string(s)
+                    pendingSignature = nil
                 }
             }
             if parts.isEmpty { continue }  // Gemini rejects a content with no parts

@@ -39,8 +39,12 @@ enum GeminiResponseDecoder {
             if let t = po["text"]?.string {
                 if po["thought"]?.bool == true {
                     out.append(.thinking(text: t, signature: nil))
-                } else if !t.isEmpty {
-                    out.append(.text(t))
+                } else {
+                    // A signature on an answer's text part must go back on that part: it rides
+                    // ahead of it as an empty signed thinking part (an OpenAI-chat client gets it
+                    // in `thinking_blocks`), and the encoder puts it back on the part after it.
+                    if let signature, !signature.isEmpty { out.append(.thinking(text: "", signature: GeminiTextSignature.wrap(signature))) }
+                    if !t.isEmpty { out.append(.text(t)) }
                 }
             } else if let fc = po.gemini("functionCall", "function_call"), let name = fc["name"]?.string {
                 let id = fc["id"]?.string ?? GeminiToolCallID.synthesize(index: callIndex, responseID: responseID)

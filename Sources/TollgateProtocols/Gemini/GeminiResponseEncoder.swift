@@ -30,7 +30,7 @@ enum GeminiResponseEncoder {
             return .object(o)
         case .image(.base64(let mime, let data)):
             return ["inlineData": ["mimeType": .string(mime), "data": .string(data)]]
-        case .image(.url), .toolResult, .redactedThinking, .cacheBreakpoint:
+        case .image(.url), .toolResult, .redactedThinking, .cacheBreakpoint, .file:
             return nil
         }
     }

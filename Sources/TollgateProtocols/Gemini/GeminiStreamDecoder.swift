@@ -49,7 +49,9 @@ struct GeminiStreamDecoder: StreamDecoder {
         for p in parts {
             switch p {
             case .text(let t): out.append(.textDelta(t))
-            case .thinking(let t, _): out.append(.thinkingDelta(t))
+            case .thinking(let t, let signature):
+                if !t.isEmpty { out.append(.thinkingDelta(t)) }
+                if let signature { out.append(.thinkingSignature(signature)) }
             case .toolUse(let id, let name, let input):
                 out.append(.toolCallStart(index: call, id: id, name: name))
                 out.append(.toolCallArgumentsDelta(index: call, fragment: input.jsonString))

@@ -63,7 +63,8 @@ enum OllamaRequestEncoder {
                 case .image(.base64(_, let data)): images.append(.string(data))
                 case .image(.url): continue  // Ollama takes only inline images; dropped (documented)
                 case .thinking(let t, _): thinking += t
-                case .redactedThinking, .cacheBreakpoint: continue
+                // Ollama takes images only: a file has no place (documented).
+                case .redactedThinking, .cacheBreakpoint, .file: continue
                 case .toolUse(let id, let name, let input):
                     names[id] = name
                     calls.append(["function": ["name": .string(name), "arguments": arguments(input)]])

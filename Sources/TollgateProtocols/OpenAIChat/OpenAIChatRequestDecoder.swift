@@ -132,6 +132,14 @@ enum OpenAIChatRequestDecoder {
                 var url = image?.string ?? ""
                 if image?.string == nil { url = try F.requiredString(image?["url"], "\(pp).image_url.url") }
                 out.append(.image(ImageSource.fromURL(url)))
+            case "file":
+                let f = p["file"]
+                guard let dataURL = try F.string(f?["file_data"], "\(pp).file.file_data"),
+                      let part = ContentPart.file(dataURL: dataURL, filename: try F.string(f?["filename"], "\(pp).file.filename")) else {
+                    throw OpenAIChatField.invalidValue(
+                        "\(pp).file", "a file by file_id cannot be translated for this provider; send file_data as a base64 data URL.")
+                }
+                out.append(part)
             default:
                 throw untranslatable(type, pp)
             }

@@ -100,6 +100,10 @@ enum OpenAIChatRequestEncoder {
             switch part {
             case .text(let t): items.append(["type": "text", "text": .string(t)])
             case .image(let source): items.append(["type": "image_url", "image_url": ["url": .string(source.asURL)]])
+            case .file(let mediaType, let data, let filename):
+                items.append(["type": "file", "file": [
+                    "filename": .string(filename ?? "document"), "file_data": .string("data:\(mediaType);base64,\(data)"),
+                ]])
             default: break  // thinking and tool calls do not occur in user turns
             }
         }

@@ -31,7 +31,7 @@ enum OpenAIChatResponseEncoder {
                 blocks.append(["type": "redacted_thinking", "data": .string(data)])
             case .toolUse(let id, let name, let input):
                 calls.append(toolCall(id: id, name: name, input: input))
-            case .image, .toolResult, .cacheBreakpoint: break  // not part of an assistant answer in OpenAI
+            case .image, .toolResult, .cacheBreakpoint, .file: break  // not part of an assistant answer in OpenAI
             }
         }
         message.append("content", hasText ? .string(text) : .null)

@@ -111,6 +111,12 @@ enum ResponsesRequestDecoder {
                         throw .badRequest("input_image by file_id cannot be translated; send image_url", param: pp + ".image_url")
                     }
                     out.append(.image(.fromURL(url)))
+                case "input_file":
+                    guard let dataURL = p["file_data"]?.string,
+                          let part = ContentPart.file(dataURL: dataURL, filename: p["filename"]?.string) else {
+                        throw .badRequest("input_file by file_id or file_url cannot be translated; send file_data", param: pp + ".type")
+                    }
+                    out.append(part)
                 case let t:
                     throw .badRequest("content type '\(t ?? "none")' cannot be translated to another provider", param: pp + ".type")
                 }
@@ -122,8 +128,10 @@ enum ResponsesRequestDecoder {
     }
 
     static func tool(_ t: JSON, param: String) throws(GatewayError) -> Tool {
-        guard t["type"]?.string == "function" else {
-            throw .badRequest("only function tools can be translated to another provider", param: param + ".type")
+        let type = t["type"]?.string ?? "none"
+        if type == "web_search" || type.hasPrefix("web_search_preview") { return Tool(name: "web_search", hosted: .webSearch) }
+        guard type == "function" else {
+            throw .badRequest("tool type '\(type)' has no equivalent on another provider (function tools and web_search translate)", param: param + ".type")
         }
         guard let name = t["name"]?.string else { throw .badRequest("a function tool needs a name", param: param + ".name") }
         return Tool(name: name, description: t["description"]?.string, parameters: t["parameters"] ?? ["type": "object", "properties": [:]])

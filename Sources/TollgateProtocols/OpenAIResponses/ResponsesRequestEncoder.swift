@@ -46,6 +46,9 @@ enum ResponsesRequestEncoder {
                     parts.append(["type": m.role == .assistant ? "output_text" : "input_text", "text": .string(t)])
                 case .image(let src):
                     parts.append(["type": "input_image", "image_url": .string(src.asURL)])
+                case .file(let mediaType, let data, let filename):
+                    parts.append(["type": "input_file", "filename": .string(filename ?? "document"),
+                                  "file_data": .string("data:\(mediaType);base64,\(data)")])
                 case .toolUse(let id, let name, let input):
                     flush()
                     out.append(["type": "function_call", "call_id": .string(id), "name": .string(name),
@@ -72,6 +75,7 @@ enum ResponsesRequestEncoder {
     }
 
     static func tool(_ t: Tool) -> JSON {
+        if t.hosted == .webSearch { return ["type": "web_search"] }
         var o: JSONObject = ["type": "function", "name": .string(t.name)]
         if let d = t.description { o.append("description", .string(d)) }
         o.append("parameters", t.parameters)

@@ -21,7 +21,7 @@ enum ResponsesResponseEncoder {
                 flushText()
                 output.append(ResponsesItems.functionCall(id: itemID("fc", id, output.count), callID: callID, name: name,
                                                           arguments: ResponsesToolArguments.text(input)))
-            case .image, .toolResult, .redactedThinking, .cacheBreakpoint:
+            case .image, .toolResult, .redactedThinking, .cacheBreakpoint, .file:
                 continue
             }
         }
