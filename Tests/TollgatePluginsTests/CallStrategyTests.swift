@@ -24,6 +24,12 @@ import TollgateProtocols
           - id: emb
             uri: /v1/embeddings
             plugins: [{ai-proxy: {surface: openai-embeddings}}]
+          - id: genai
+            uri: /genai/*
+            plugins: [{ai-proxy: {}}]
+          - id: responses
+            uri: /v1/responses
+            plugins: [{ai-proxy: {surface: openai-responses}}]
         """
 
     private func facts(_ gw: TestGateway, route: String, model: String, provider: String, outbound: WireProtocol, stream: Bool = false) throws -> CallFacts {
@@ -102,5 +108,32 @@ import TollgateProtocols
         let b = try json(out.body)
         #expect(b["requests"]?.array?.count == 2)
         #expect(out.transformer is EmbeddingsTransformer)
+    }
+
+    /// A tool only one provider runs is refused for the others, naming it, never dropped.
+    @Test func toolsWithoutAnEquivalentAreRefusedNamingThem() throws {
+        let gw = try TestGateway(Self.yaml)
+        let genai = try gw.request(
+            "/genai/v1beta/models/anthropic/claude-x:generateContent",
+            body: #"{"contents":[{"role":"user","parts":[{"text":"q"}]}],"tools":[{"codeExecution":{}}]}"#)
+        let gfacts = CallFacts(
+            target: ResolvedTarget(provider: "anthropic", model: "claude-x"), config: try gw.plugin(AIProxyPlugin.self, route: "genai").config,
+            surface: .genai, inbound: .gemini, outbound: .anthropicMessages, stream: false)
+        do {
+            _ = try TranslateStrategy().prepare(gfacts, genai)
+            Issue.record("codeExecution went to Anthropic")
+        } catch {
+            #expect(error.status == 400 && error.message.contains("codeExecution"))
+        }
+        let responses = try gw.request("/v1/responses", body: #"{"model":"openai-compatible/x","input":"q","tools":[{"type":"web_search"}]}"#)
+        let rfacts = CallFacts(
+            target: ResolvedTarget(provider: "ollama", model: "x"), config: try gw.plugin(AIProxyPlugin.self, route: "responses").config,
+            surface: .openAIResponses, inbound: .openAIResponses, outbound: .ollama, stream: false)
+        do {
+            _ = try TranslateStrategy().prepare(rfacts, responses)
+            Issue.record("web_search went to Ollama")
+        } catch {
+            #expect(error.status == 400 && error.message.contains("web_search"))
+        }
     }
 }

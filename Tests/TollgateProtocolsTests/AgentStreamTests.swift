@@ -22,8 +22,9 @@ import TollgateJSON
             AnthropicStreamDecodeTests.event("message_delta", #"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":5}}"#),
             AnthropicStreamDecodeTests.event("message_stop", #"{"type":"message_stop"}"#),
         ].joined().utf8)
-        for cut in stride(from: 1, to: upstream.count, by: 7) {
-            let events = StreamHarness.decode(AnthropicCodec.makeStreamDecoder, upstream, cuts: [cut])
+        var splits: [[StreamEvent]] = (1..<upstream.count).map { StreamHarness.decode(AnthropicCodec.makeStreamDecoder, upstream, cuts: [$0]) }
+        splits.append(StreamHarness.decodeByteByByte(AnthropicCodec.makeStreamDecoder, upstream))
+        for (cut, events) in splits.enumerated() {
             let out = StreamHarness.encode(OpenAIChatStreamEncoder(options: StreamEncoderOptions(includeUsage: false, model: "c")), events)
             var reasoning = ""
             var thinking = ""
@@ -43,6 +44,57 @@ import TollgateJSON
             #expect(signature == "EqQBCkYI+/==", "cut \(cut)")
             #expect(redacted == ["enc=="], "cut \(cut)")
         }
+    }
+
+    /// Gemini's signature on an answer's text part reaches an OpenAI-chat stream as a signed
+    /// thinking block, and goes back to Gemini on that part, at every byte split.
+    @Test func geminiTextSignatureRoundTripsThroughAnOpenAIStream() throws {
+        let chunk = #"{"candidates":[{"content":{"role":"model","parts":[{"text":"It is 4.","thoughtSignature":"Gs1+/="}]},"finishReason":"STOP"}],"responseId":"r"}"#
+        let upstream = Array("data: \(chunk)\r\n\r\n".utf8)
+        var splits: [[StreamEvent]] = (1..<upstream.count).map { StreamHarness.decode(GeminiCodec.makeStreamDecoder, upstream, cuts: [$0]) }
+        splits.append(StreamHarness.decodeByteByByte(GeminiCodec.makeStreamDecoder, upstream))
+        for (cut, events) in splits.enumerated() {
+            let out = StreamHarness.encode(OpenAIChatStreamEncoder(options: StreamEncoderOptions(includeUsage: false, model: "g")), events)
+            var signature = ""
+            for p in StreamHarness.payloads(out) {
+                for b in p.json?["choices"]?[0]?["delta"]?["thinking_blocks"]?.array ?? [] { signature += b["signature"]?.string ?? "" }
+            }
+            #expect(GeminiTextSignature.unwrap(signature) == "Gs1+/=", "cut \(cut)")
+            // Sent back as LiteLLM clients do, it lands on the text part again.
+            var assistant = JSONObject()
+            assistant.append("role", "assistant")
+            assistant.append("content", "It is 4.")
+            assistant.append("thinking_blocks", [["type": "thinking", "thinking": "", "signature": .string(signature)]])
+            let body: JSON = ["model": "g", "messages": [["role": "user", "content": "2+2?"], .object(assistant), ["role": "user", "content": "and 3+3?"]]]
+            let back = try OpenAIChatCodec.decodeRequest(body)
+            let gemini = GeminiCodec.encodeRequest(back)
+            #expect(gemini["contents"]?[1]?["parts"] == [["text": "It is 4.", "thoughtSignature": "Gs1+/="]], "cut \(cut)")
+            // Anthropic never gets a Gemini signature.
+            #expect(AnthropicCodec.encodeRequest(back)["messages"]?[1]?["content"] == "It is 4.", "cut \(cut)")
+        }
+    }
+
+    /// Cache writes reach a Responses client's usage, only when there were some.
+    @Test func responsesUsageCarriesCacheWrites() {
+        #expect(ResponsesUsage.encode(Usage(inputTokens: 10, cachedInputTokens: 2, cacheCreationInputTokens: 5))["input_tokens_details"]
+            == ["cached_tokens": 2, "cache_write_tokens": 5])
+        #expect(ResponsesUsage.encode(Usage(inputTokens: 10))["input_tokens_details"] == ["cached_tokens": 0])
+    }
+
+    /// Anthropic's signed thinking through a Gemini client and back: the thought part carries
+    /// the signature, and the Gemini request sent back reaches Anthropic as the signed block.
+    @Test func anthropicSignedThinkingRoundTripsThroughAGeminiClient() throws {
+        let answer = try AnthropicCodec.decodeResponse(StreamHarness.json(#"""
+            {"id":"m","type":"message","role":"assistant","model":"c","content":[{"type":"thinking","thinking":"t","signature":"sig=="},
+              {"type":"tool_use","id":"toolu_1","name":"f","input":{}}],"stop_reason":"tool_use","usage":{"input_tokens":1,"output_tokens":1}}
+            """#))
+        let toGemini = GeminiCodec.encodeResponse(answer)
+        let modelTurn = try #require(toGemini["candidates"]?[0]?["content"])
+        let history: JSON = ["contents": [["role": "user", "parts": [["text": "q"]]], modelTurn,
+                                          ["role": "user", "parts": [["functionResponse": ["name": "f", "response": ["ok": true]]]]]]]
+        let back = try GeminiCodec.decodeRequest(history)
+        let anthropic = AnthropicCodec.encodeRequest(back)
+        #expect(anthropic["messages"]?[1]?["content"]?[0] == ["type": "thinking", "thinking": "t", "signature": "sig=="])
     }
 
     /// A redacted block reaches an Anthropic client whole, as its own block.

@@ -48,6 +48,8 @@ import TollgateJSON
         #expect(throws: GatewayError.self) { try GeminiCodec.decodeResponse("nope") }
     }
 
+    /// Another provider's thinking signature rides on the thought part (#16), so a Gemini
+    /// client sends it back and the next turn reaches that provider signed.
     @Test func encodeForGeminiClient() throws {
         let r = ChatResponse(id: "resp1", model: "claude-x", content: [
             .thinking(text: "hm", signature: "anthropic"), .text("hi"),
@@ -55,7 +57,7 @@ import TollgateJSON
             .redactedThinking(data: "zz"),
         ], stopReason: .toolUse, usage: Usage(inputTokens: 10, outputTokens: 20, cachedInputTokens: 2, reasoningTokens: 5))
         #expect(GeminiCodec.encodeResponse(r).jsonString == """
-            {"candidates":[{"content":{"role":"model","parts":[{"text":"hm","thought":true},{"text":"hi"},\
+            {"candidates":[{"content":{"role":"model","parts":[{"text":"hm","thought":true,"thoughtSignature":"anthropic"},{"text":"hi"},\
             {"functionCall":{"id":"toolu_1","name":"f","args":{"a":1}},"thoughtSignature":"S"}]},\
             "finishReason":"STOP","index":0}],\
             "usageMetadata":{"promptTokenCount":10,"candidatesTokenCount":15,"totalTokenCount":30,\

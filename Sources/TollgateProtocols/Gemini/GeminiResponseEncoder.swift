@@ -18,7 +18,12 @@ enum GeminiResponseEncoder {
     static func part(_ p: ContentPart) -> JSON? {
         switch p {
         case .text(let t): return ["text": .string(t)]
-        case .thinking(let t, _): return ["text": .string(t), "thought": true]
+        case .thinking(let t, let signature):
+            // Another provider's signature (Anthropic's) rides on the thought part, where a
+            // Gemini client keeps it and sends it back (streams: not yet, see conformance.md).
+            var o: JSONObject = ["text": .string(t), "thought": true]
+            if let signature, !signature.isEmpty, GeminiTextSignature.unwrap(signature) == nil { o.append("thoughtSignature", .string(signature)) }
+            return .object(o)
         case .toolUse(let id, let name, let input):
             let (bare, signature) = GeminiToolCallID.split(id)
             var args = input

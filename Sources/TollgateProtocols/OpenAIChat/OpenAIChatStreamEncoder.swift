@@ -43,19 +43,9 @@ struct OpenAIChatStreamEncoder: StreamEncoder {
                 o.append(contentsOf: Self.blockClose)
             }
         case .thinkingSignature(let signature):
-            start(id: "", model: "", into: &out)
-            writeDelta(into: &out) { o in
-                o.append(contentsOf: Self.signatureBlockKey)
-                JSON.writeString(signature, into: &o)
-                o.append(contentsOf: Self.blockClose)
-            }
+            writeThinkingBlock(Self.signatureBlockKey, signature, into: &out)
         case .redactedThinking(let data):
-            start(id: "", model: "", into: &out)
-            writeDelta(into: &out) { o in
-                o.append(contentsOf: Self.redactedBlockKey)
-                JSON.writeString(data, into: &o)
-                o.append(contentsOf: Self.blockClose)
-            }
+            writeThinkingBlock(Self.redactedBlockKey, data, into: &out)
         case .toolCallStart(let index, let id, let name):
             start(id: "", model: "", into: &out)
             writeDelta(into: &out) { o in
@@ -119,6 +109,16 @@ struct OpenAIChatStreamEncoder: StreamEncoder {
     }
 
     /// `data: <prefix>,"choices":[{"index":0,"delta":{<fields>},"logprobs":null,"finish_reason":null}]}`.
+    /// A delta holding one thinking block: `head` opens it up to the value's key.
+    private mutating func writeThinkingBlock(_ head: [UInt8], _ value: String, into out: inout [UInt8]) {
+        start(id: "", model: "", into: &out)
+        writeDelta(into: &out) { o in
+            o.append(contentsOf: head)
+            JSON.writeString(value, into: &o)
+            o.append(contentsOf: Self.blockClose)
+        }
+    }
+
     private func writeDelta(into out: inout [UInt8], _ fields: (inout [UInt8]) -> Void) {
         out.append(contentsOf: SSEWriter.dataPrefix)
         out.append(contentsOf: prefix)

@@ -21,6 +21,12 @@ struct TranslateStrategy: CallStrategy {
             throw GatewayError.badRequest(
                 "tool type '\(hosted.rawValue)' has no equivalent on provider '\(call.target.provider)'", param: "tools")
         }
+        // Gemini's own built-in tools (code execution, URL context) run only at Gemini: refused
+        // for any other provider rather than dropped.
+        if call.outbound != .gemini, let builtIn = req.extra["tools"]?.array?.first?.object?.keys.first {
+            throw GatewayError.badRequest(
+                "tool '\(builtIn)' has no equivalent on provider '\(call.target.provider)'", param: "tools")
+        }
         // Whether the client asked for a usage chunk (OpenAI clients only; the others always get
         // usage); the provider is always asked, since accounting and every non-OpenAI client
         // need the counts of a stream.
