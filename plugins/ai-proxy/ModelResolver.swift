@@ -52,7 +52,7 @@ struct ModelResolver: TargetResolving {
     private func requestedModel(_ ctx: RequestContext, _ surface: Surface) throws(GatewayError) -> String {
         switch surface {
         case .genai, .genaiCountTokens, .genaiEmbed:
-            return GenAIPath.parse(ctx.path)?.model ?? ""
+            return GenAIPath.model(ctx.path) ?? ""
         case .azureChat:
             return AzurePath.deployment(ctx.path) ?? ""
         case .openAIModels, .anthropicModels, .genaiModels:
@@ -71,11 +71,12 @@ struct ModelResolver: TargetResolving {
 /// `/genai/{v1,v1beta}/models/{model}:{method}`; the model may itself hold slashes
 /// (`anthropic/claude-…`).
 enum GenAIPath {
-    static func parse(_ path: Substring) -> (model: String, action: String)? {
+    /// The model, percent-decoded (`%2F` back to `/`); the colon is found on bytes.
+    static func model(_ path: Substring) -> String? {
         guard let r = path.bytesRange(of: "/models/") else { return nil }
         let rest = path[r.upperBound...]
-        guard let colon = rest.lastIndex(of: ":") else { return (String(rest).removingPercentEncodingForPath, "") }
-        return (String(rest[..<colon]).removingPercentEncodingForPath, String(rest[rest.index(after: colon)...]))
+        guard let colon = rest.utf8.lastIndex(of: UInt8(ascii: ":")) else { return String(rest).removingPercentEncodingForPath }
+        return String(rest[..<colon]).removingPercentEncodingForPath
     }
 
     /// The method after the model's colon, when the path is a Gemini model call; on bytes,
