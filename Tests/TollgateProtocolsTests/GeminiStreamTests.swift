@@ -105,6 +105,8 @@ private func encode(_ events: [StreamEvent], model: String = "fallback") -> Stri
         #expect(s == """
             data: {"candidates":[{"content":{"role":"model","parts":[{"text":"t","thought":true}]},"index":0}],"modelVersion":"fallback","responseId":"chatcmpl-1"}\r
             \r
+            data: {"candidates":[{"content":{"role":"model","parts":[{"text":"","thought":true,"thoughtSignature":"sig"}]},"index":0}],"modelVersion":"fallback","responseId":"chatcmpl-1"}\r
+            \r
             data: {"candidates":[{"content":{"role":"model","parts":[{"text":"Hi"}]},"index":0}],"modelVersion":"fallback","responseId":"chatcmpl-1"}\r
             \r
             data: {"candidates":[{"content":{"role":"model","parts":[{"functionCall":{"id":"call_a","name":"f","args":{"x":1}}}]},\

@@ -49,7 +49,16 @@ enum GeminiRequestDecoder {
         var out: [ContentPart] = []
         out.reserveCapacity(parts.count)
         for (j, p) in parts.enumerated() {
-            if let part = try decodePart(p, param: "contents[\(i)].parts[\(j)]", calls: &calls) { out.append(part) }
+            guard let part = try decodePart(p, param: "contents[\(i)].parts[\(j)]", calls: &calls) else { continue }
+            // A streamed answer's thought arrives as several thought parts, its signature on the
+            // last (GeminiStreamEncoder); a client sending that history back sends them all. One
+            // thought is one block with one signature: a thought part joins the unsigned thought
+            // before it (a signed one is complete).
+            if case .thinking(let t, let s) = part, case .thinking(let prev, nil)? = out.last {
+                out[out.count - 1] = .thinking(text: prev + t, signature: s)
+                continue
+            }
+            out.append(part)
         }
         return out.isEmpty ? nil : Message(role: role, content: out)
     }

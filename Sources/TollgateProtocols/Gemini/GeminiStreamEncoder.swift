@@ -24,8 +24,15 @@ struct GeminiStreamEncoder: StreamEncoder {
             chunk(parts: [["text": .string(t)]], into: &out)
         case .thinkingDelta(let t):
             chunk(parts: [["text": .string(t), "thought": true]], into: &out)
-        case .thinkingSignature, .redactedThinking:
-            break  // another provider's signature means nothing to a Gemini client
+        case .thinkingSignature(let s):
+            // Another provider's signature (Anthropic's) rides on an empty thought part after
+            // the thought's text; a client that sends its history back returns it, and the
+            // request decoder joins it to the thought it signs. Gemini's own text-part
+            // signatures (wrapped) are not thoughts' and stay off.
+            guard !s.isEmpty, GeminiTextSignature.unwrap(s) == nil else { break }
+            chunk(parts: [["text": "", "thought": true, "thoughtSignature": .string(s)]], into: &out)
+        case .redactedThinking:
+            break  // no Gemini part carries it (docs/conformance.md)
         case .toolCallStart(let index, let id, let name):
             calls.append((index, id, name, ""))
         case .toolCallArgumentsDelta(let index, let fragment):

@@ -14,7 +14,17 @@ enum OpenAIChatResponseDecoder {
         if let reason = choice["finish_reason"]?.string { r.stopReason = OpenAIChatFinishReason.decode(reason) }
         guard let message = choice["message"] else { return r }
         // DeepSeek and LiteLLM say `reasoning_content`; OpenRouter and vLLM say `reasoning`.
-        if let thinking = message["reasoning_content"]?.string ?? message["reasoning"]?.string, !thinking.isEmpty {
+        // LiteLLM-style `thinking_blocks` carry the signatures and redacted blocks; they win
+        // over the plain reasoning text, which repeats their text.
+        if let blocks = message["thinking_blocks"]?.array, !blocks.isEmpty {
+            for b in blocks {
+                if b["type"]?.string == "redacted_thinking" {
+                    if let d = b["data"]?.string { r.content.append(.redactedThinking(data: d)) }
+                } else if let t = b["thinking"]?.string {
+                    r.content.append(.thinking(text: t, signature: b["signature"]?.string))
+                }
+            }
+        } else if let thinking = message["reasoning_content"]?.string ?? message["reasoning"]?.string, !thinking.isEmpty {
             r.content.append(.thinking(text: thinking, signature: nil))
         }
         if let text = message["content"]?.string, !text.isEmpty {

@@ -64,8 +64,19 @@ struct OpenAIChatStreamDecoder: StreamDecoder {
     }
 
     private mutating func handleDelta(_ delta: JSON, into out: inout [StreamEvent]) {
-        if let r = delta["reasoning_content"]?.string ?? delta["reasoning"]?.string, !r.isEmpty {
+        let reasoning = delta["reasoning_content"]?.string ?? delta["reasoning"]?.string
+        if let r = reasoning, !r.isEmpty {
             out.append(.thinkingDelta(r))
+        }
+        // LiteLLM-style servers (and Tollgate itself) add `thinking_blocks`: the text again
+        // (taken only when no reasoning text came with it), the signature, redacted blocks.
+        for b in delta["thinking_blocks"]?.array ?? [] {
+            if b["type"]?.string == "redacted_thinking" {
+                if let d = b["data"]?.string { out.append(.redactedThinking(d)) }
+                continue
+            }
+            if reasoning == nil, let t = b["thinking"]?.string, !t.isEmpty { out.append(.thinkingDelta(t)) }
+            if let s = b["signature"]?.string, !s.isEmpty { out.append(.thinkingSignature(s)) }
         }
         if let t = delta["content"]?.string, !t.isEmpty { out.append(.textDelta(t)) }
         if let t = delta["refusal"]?.string, !t.isEmpty { out.append(.textDelta(t)) }
