@@ -5,7 +5,7 @@ import PackageDescription
 // - TollgateJSON: one fast JSON value type; every body is parsed at most once into it.
 // - TollgateProtocols: wire formats and the canonical model; pure, so translation is unit-testable.
 // - TollgateConfig: routes.yaml → typed values with FILE:LINE:COL errors (Yams marks).
-// - TollgateStore: usage counters, request logs, async jobs (SQLite embedded, memory).
+// - TollgateStore: usage counters, quotas, request logs, async jobs (SQLite embedded, PostgreSQL shared, memory).
 // - TollgateCore: the SwiftNIO request path: server, router, pipeline, upstream pools, providers.
 // - TollgatePlugins: plugins/, one folder per plugin.
 // - tollgate: the command line.
@@ -38,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(name: "TollgateJSON", swiftSettings: hotPath),
@@ -48,6 +49,7 @@ let package = Package(
         ]),
         .target(name: "TollgateStore", dependencies: [
             .product(name: "SQLiteNIO", package: "sqlite-nio"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),

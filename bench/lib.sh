@@ -8,6 +8,9 @@ FIXTURES="$BENCH_DIR/fixtures"
 OUT_DIR="$BENCH_DIR/out"
 
 BENCH_PIDS=()          # every process we started, stopped in reverse order on exit
+BENCH_PIN_EXTRA=()     # daemons we started that bench_spawn does not track (a PostgreSQL postmaster):
+                       # pinned with the rest (children included); stopped by a BENCH_EXIT_HOOKS entry
+BENCH_EXIT_HOOKS=()    # shell commands run by bench_cleanup after every process above has stopped
 BENCH_TMP=""
 
 log() { printf '[bench] %s\n' "$*" >&2; }
@@ -29,6 +32,10 @@ bench_cleanup() {
     kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
   done
   wait 2>/dev/null
+  # After the gateways (they flush settlements to their store when they stop), e.g. a
+  # PostgreSQL cluster's `pg-cluster.sh stop` (bounded: pg_ctl -t 60).
+  local hook
+  for hook in "${BENCH_EXIT_HOOKS[@]}"; do eval "$hook" || true; done
   if [[ -n "$BENCH_TMP" && -d "$BENCH_TMP" && -z "${BENCH_KEEP_TMP:-}" ]]; then
     rm -rf "$BENCH_TMP"
   elif [[ -n "$BENCH_TMP" ]]; then
@@ -99,12 +106,13 @@ bench_spawn() {
 # bench_cpus -> the CPUs this script may use (a taskset list), as it was started.
 bench_cpus() { taskset -pc $$ 2>/dev/null | awk -F': ' '{print $2}'; }
 
-# bench_pin CPUS -> every process started through bench_spawn, its children (nginx workers) and
-# all their threads, onto CPUS. Best effort: without taskset nothing moves.
+# bench_pin CPUS -> every process started through bench_spawn or listed in BENCH_PIN_EXTRA, its
+# children (nginx workers, PostgreSQL backends) and all their threads, onto CPUS. Best effort:
+# without taskset nothing moves.
 bench_pin() {
   command -v taskset >/dev/null 2>&1 || return 0
   local pid child
-  for pid in "${BENCH_PIDS[@]}"; do
+  for pid in "${BENCH_PIDS[@]}" "${BENCH_PIN_EXTRA[@]}"; do
     kill -0 "$pid" 2>/dev/null || continue
     taskset -apc "$1" "$pid" >/dev/null 2>&1 || true
     for child in $(pgrep -P "$pid" 2>/dev/null); do taskset -apc "$1" "$child" >/dev/null 2>&1 || true; done
@@ -281,13 +289,14 @@ post() {
 }
 
 # start_gateway CFG PROBE_URL PROBE_BODY TIMEOUT_S [WRAPPER...]
-#   exec the gateway (optionally under WRAPPER, e.g. valgrind), then poll PROBE_URL until it
-#   answers 200. Sets GW_PID, GW_LOG, GW_LISTEN_MS (port open), GW_STARTUP_MS (first 200).
+#   exec the gateway (optionally under WRAPPER, e.g. valgrind or env VAR=...), then poll PROBE_URL
+#   until it answers 200. Sets GW_PID, GW_LOG, GW_LISTEN_MS (port open), GW_STARTUP_MS (first 200).
+#   The log is $BENCH_TMP/gateway.log, or BENCH_GW_LOG when set (a second gateway of the run).
 #   Returns 1 if it exits or gives no 200 within TIMEOUT_S.
 start_gateway() {
   local cfg=$1 url=$2 body=$3 secs=$4; shift 4
   local port=${url#http://127.0.0.1:}; port=${port%%/*}
-  GW_LOG="$BENCH_TMP/gateway.log"; GW_LISTEN_MS=""; GW_STARTUP_MS=""; GW_LAST_CODE=""
+  GW_LOG="${BENCH_GW_LOG:-$BENCH_TMP/gateway.log}"; GW_LISTEN_MS=""; GW_STARTUP_MS=""; GW_LAST_CODE=""
   local t0 i code
   t0=$(date +%s%N)
   bench_spawn "$GW_LOG" "$@" "$TOLLGATE" serve --config "$cfg"

@@ -141,9 +141,24 @@ def main():
     out.append("")
     out.extend(lines)
     out.append("")
-    out.append("Baselines: (c), (d), (f) compare with (a) and (b); the stream rows (e1), (e2) with (a′) and (b′). "
+    out.append("Baselines: (c), (d), (f), (fs), (fp) compare with (a) and (b); the stream rows (e1), (e2) with (a′) and (b′). "
                "\"added p50\" = row p50 − direct p50 at c=1; \"vs nginx proxy\" = row req/s ÷ nginx-proxy req/s at c=50.")
     out.append("")
+    # Row (f)'s route on its stores, compared within each round: what a store adds to the route.
+    labels = {rid: label for rid, label, *_ in rows}
+    stores = []
+    for rid, base, what in (("fs", "f", "SQLite over the default store"), ("fp", "fs", "PostgreSQL over SQLite")):
+        if rid not in res or base not in res:
+            continue
+        added = paired(res[rid][1], res[base][1], lambda r, b: r["p50"] - b["p50"])
+        ratio = [v for v in paired(res[rid][50], res[base][50], lambda r, b: r["rps"] / b["rps"] if b["rps"] else None)
+                 if v is not None]
+        if added or ratio:
+            stores.append(f"{labels[rid]} vs {labels[base]} ({what}): p50 at c=1 {spread(added, lambda v: f'{v:+.0f}')} µs, "
+                          f"c=50 throughput × {spread(ratio, lambda v: f'{v:.2f}')}")
+    if stores:
+        out.append("Stores (row (f)'s route, same round): " + "; ".join(stores) + ".")
+        out.append("")
     g = []
     if meta.get("rss_idle_kib"):
         g.append(f"RSS idle {int(meta['rss_idle_kib']) / 1024:.1f} MiB")
@@ -160,6 +175,16 @@ def main():
         out.append("Gateway: " + meta.get("gateway_note", "not measured") + ".")
     if meta.get("config"):
         out.append(f"Config: `{meta['config']}`.")
+    for rid in ("fs", "fp"):
+        x = []
+        if meta.get(f"store_{rid}"):
+            x.append(f"store {meta[f'store_{rid}']}")
+        if meta.get(f"startup_ms_{rid}"):
+            x.append(f"start-up {meta[f'startup_ms_{rid}']} ms")
+        if meta.get(f"rss_after_{rid}_kib"):
+            x.append(f"RSS after the runs {int(meta[f'rss_after_{rid}_kib']) / 1024:.1f} MiB")
+        if x:
+            out.append(f"Row ({rid}) gateway (its own process, `bench/routes-bench-plugins.yaml`): " + "; ".join(x) + ".")
     for k in sorted(meta):
         if k.startswith("note_"):
             notes.append(meta[k])

@@ -7,6 +7,10 @@ public actor MemoryStore: Store {
     /// Oldest first; queries read it backwards.
     private var logs: [RequestLogRow] = []
     private var jobs: [String: AsyncJob] = [:]
+    /// Job id → the worker running it.
+    private var leases: [String: String] = [:]
+    private var rateLimits: [String: RateLimitState] = [:]
+    public nonisolated var kind: String { "memory" }
     /// Request-log rows kept: the newest ones. Unlike a database, this one is the process's own
     /// memory, and a gateway under load writes thousands of rows a second.
     public let maxLogRows: Int
@@ -56,8 +60,37 @@ public actor MemoryStore: Store {
 
     public func job(id: String) -> AsyncJob? { jobs[id] }
 
-    public func unfinishedJobs() -> [AsyncJob] {
-        jobs.values.filter { $0.state == .pending || $0.state == .running }.sorted { $0.createdAt < $1.createdAt }
+    public func claimableJobs(worker: String) -> [AsyncJob] {
+        jobs.values.filter { claimable($0, by: worker) }.sorted { $0.createdAt < $1.createdAt }
+    }
+
+    public func claimJob(id: String, worker: String, leaseSeconds: Double) -> AsyncJob? {
+        guard var job = jobs[id], claimable(job, by: worker) else { return nil }
+        job.state = .running
+        jobs[id] = job
+        leases[id] = worker
+        return job
+    }
+
+    public func renewJobLease(id: String, worker: String, leaseSeconds: Double) -> Bool {
+        jobs[id]?.state == .running && leases[id] == worker
+    }
+
+    public func finishJob(_ job: AsyncJob, worker: String) -> Bool {
+        guard renewJobLease(id: job.id, worker: worker, leaseSeconds: 0) else { return false }
+        jobs[job.id] = job
+        leases[job.id] = nil
+        return true
+    }
+
+    private func claimable(_ job: AsyncJob, by worker: String) -> Bool {
+        job.state == .pending || (job.state == .running && leases[job.id] != worker)
+    }
+
+    public func loadRateLimits() -> [RateLimitState] { Array(rateLimits.values) }
+
+    public func saveRateLimits(_ states: [RateLimitState]) {
+        for st in states { rateLimits[st.subject + "\u{0}" + st.kind] = st }
     }
 
     public func deleteJobs(expiredBefore: Date) {

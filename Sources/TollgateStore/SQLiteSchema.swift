@@ -1,6 +1,12 @@
 /// The tables of the embedded store. `CREATE … IF NOT EXISTS` on every open: a new file gets
-/// them, an existing one keeps its rows. A later change to a table adds a numbered step here.
+/// them, an existing one keeps its rows. A column added later goes in `addedColumns`, which an
+/// older file gets by `ALTER TABLE`.
 enum SQLiteSchema {
+    /// (table, column, type): columns newer than the first release of their table.
+    static let addedColumns = [
+        ("async_jobs", "lease_owner", "TEXT"),
+    ]
+
     static let pragmas = [
         // WAL: readers (an admin query) never block the background writer, and a commit is one
         // append rather than a rewrite of the page.
@@ -60,10 +66,19 @@ enum SQLiteSchema {
             created_at REAL NOT NULL,
             finished_at REAL,
             ttl_seconds INTEGER NOT NULL,
-            expires_at REAL
+            expires_at REAL,
+            lease_owner TEXT
         )
         """,
         "CREATE INDEX IF NOT EXISTS async_jobs_state ON async_jobs (state)",
+        """
+        CREATE TABLE IF NOT EXISTS rate_limits (
+            subject TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            theoretical_arrival REAL NOT NULL,
+            PRIMARY KEY (subject, kind)
+        )
+        """,
         "CREATE INDEX IF NOT EXISTS async_jobs_expires ON async_jobs (expires_at)",
     ]
 }

@@ -25,9 +25,37 @@ extension SQLiteStore {
         try await read("SELECT * FROM async_jobs WHERE id = ?", [.text(id)]).first.map(Self.decodeJob)
     }
 
-    public func unfinishedJobs() async throws -> [AsyncJob] {
-        try await read("SELECT * FROM async_jobs WHERE state IN ('pending', 'running') ORDER BY created_at")
-            .map(Self.decodeJob)
+    /// The file belongs to one process: a job another worker holds was left by an earlier run.
+    public func claimableJobs(worker: String) async throws -> [AsyncJob] {
+        try await read("""
+            SELECT * FROM async_jobs WHERE state = 'pending'
+                OR (state = 'running' AND coalesce(lease_owner, '') <> ?) ORDER BY created_at
+            """, [.text(worker)]).map(Self.decodeJob)
+    }
+
+    public func claimJob(id: String, worker: String, leaseSeconds: Double) async throws -> AsyncJob? {
+        let claimed = ClaimBox()
+        try await transaction { db in
+            let rows = try await db.query("""
+                UPDATE async_jobs SET state = 'running', lease_owner = ?
+                WHERE id = ? AND (state = 'pending' OR (state = 'running' AND coalesce(lease_owner, '') <> ?))
+                RETURNING *
+                """, [.text(worker), .text(id), .text(worker)])
+            claimed.job = rows.first.map(Self.decodeJob)
+        }
+        return claimed.job
+    }
+
+    public func renewJobLease(id: String, worker: String, leaseSeconds: Double) async throws -> Bool {
+        try await read("SELECT 1 FROM async_jobs WHERE id = ? AND state = 'running' AND lease_owner = ?",
+                       [.text(id), .text(worker)]).isEmpty == false
+    }
+
+    public func finishJob(_ job: AsyncJob, worker: String) async throws -> Bool {
+        let held = try await renewJobLease(id: job.id, worker: worker, leaseSeconds: 0)
+        guard held else { return false }
+        try await putJob(job)
+        return true
     }
 
     public func deleteJobs(expiredBefore: Date) async throws {
@@ -48,4 +76,10 @@ extension SQLiteStore {
             createdAt: r.date("created_at") ?? Date(timeIntervalSince1970: 0), finishedAt: r.date("finished_at"),
             ttlSeconds: r.int("ttl_seconds") ?? 3600)
     }
+}
+
+/// Carries a row out of a transaction closure (which must be `@Sendable`); written once, inside
+/// the store's serial queue, and read after it returns.
+private final class ClaimBox: @unchecked Sendable {
+    var job: AsyncJob?
 }

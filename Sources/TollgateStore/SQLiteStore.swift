@@ -24,6 +24,10 @@ public final class SQLiteStore: Store {
         do {
             for p in SQLiteSchema.pragmas { _ = try await db.query(p) }
             for s in SQLiteSchema.statements { _ = try await db.query(s) }
+            for (table, column, type) in SQLiteSchema.addedColumns {
+                let have = try await db.query("PRAGMA table_info(\(table))").contains { $0.column("name")?.string == column }
+                if !have { _ = try await db.query("ALTER TABLE \(table) ADD COLUMN \(column) \(type)") }
+            }
         } catch {
             try? await db.close()
             throw StoreError("cannot open SQLite store at \(path): \(error)")
@@ -83,6 +87,28 @@ public final class SQLiteStore: Store {
             }
         }
     }
+
+    // MARK: rate limits
+
+    public func loadRateLimits() async throws -> [RateLimitState] {
+        try await read("SELECT subject, kind, theoretical_arrival FROM rate_limits").map { r in
+            RateLimitState(subject: r.text("subject") ?? "", kind: r.text("kind") ?? "",
+                           theoreticalArrival: r.double("theoretical_arrival") ?? 0)
+        }
+    }
+
+    public func saveRateLimits(_ states: [RateLimitState]) async throws {
+        guard !states.isEmpty else { return }
+        try await transaction { db in
+            for st in states {
+                _ = try await db.query(
+                    "INSERT OR REPLACE INTO rate_limits (subject, kind, theoretical_arrival) VALUES (?, ?, ?)",
+                    [.text(st.subject), .text(st.kind), .float(st.theoreticalArrival)])
+            }
+        }
+    }
+
+    public var kind: String { "sqlite" }
 
     public func close() async throws {
         let db = self.db

@@ -1,9 +1,10 @@
 import Foundation
 
-/// Where state that must outlive a reload or a restart lives: usage counters, request logs,
-/// async jobs. Plugins talk to this protocol only, so a PostgreSQL backend slots in beside the
-/// embedded SQLite one without touching them. Every call is async and off the request path:
-/// plugins batch writes in memory and flush from a background task.
+/// Where state that must outlive a reload or a restart lives: usage counters, rate-limit state,
+/// request logs, async jobs. Plugins talk to this protocol only; the PostgreSQL backend adds
+/// `sharedQuota` for fleets. Every call is async and off the request path, except a fleet's
+/// quota decision (one round trip, see `SharedQuota`): plugins batch writes in memory and flush
+/// from a background task.
 public protocol Store: Sendable {
     // MARK: usage counters (governance budgets)
 
@@ -19,17 +20,63 @@ public protocol Store: Sendable {
     func queryLogs(_ query: LogQuery) async throws -> [RequestLogRow]
     func deleteLogs(before: Date) async throws
 
+    // MARK: rate-limit state (governance), so a restart does not hand out a fresh minute
+
+    func loadRateLimits() async throws -> [RateLimitState]
+    /// Inserts or replaces by (`subject`, `kind`).
+    func saveRateLimits(_ states: [RateLimitState]) async throws
+
     // MARK: async jobs
 
     /// Inserts or replaces a job by id.
     func putJob(_ job: AsyncJob) async throws
     func job(id: String) async throws -> AsyncJob?
-    /// Jobs still `pending` or `running` (a restart re-runs them).
-    func unfinishedJobs() async throws -> [AsyncJob]
+    /// Jobs a worker may take now: pending ones, and running ones whose holder is gone (its
+    /// lease expired; on an embedded store, any holder but the asking worker, since the file
+    /// belongs to one process).
+    func claimableJobs(worker: String) async throws -> [AsyncJob]
+    /// Takes a job to run, atomically: nil unless it is claimable by `worker` (see above). The
+    /// job comes back `running`, held by `worker` for `leaseSeconds`.
+    func claimJob(id: String, worker: String, leaseSeconds: Double) async throws -> AsyncJob?
+    /// Extends a held lease; false when the job is no longer held by `worker`.
+    func renewJobLease(id: String, worker: String, leaseSeconds: Double) async throws -> Bool
+    /// Stores a finished job's result if `worker` still holds it; false when another took it
+    /// over (its result then wins, so a client never sees two).
+    func finishJob(_ job: AsyncJob, worker: String) async throws -> Bool
     func deleteJobs(expiredBefore: Date) async throws
+
+    // MARK: fleet
+
+    /// The authority for limits and budgets when several gateways share the store; nil for the
+    /// embedded stores, whose single process decides in memory.
+    var sharedQuota: (any SharedQuota)? { get }
+    /// Answers when the store can be reached (a cheap round trip); throws otherwise.
+    func ping() async throws
+    /// What `/health` calls this backend.
+    var kind: String { get }
 
     /// Flushes pending writes and closes; called once at shutdown.
     func close() async throws
+}
+
+extension Store {
+    public var sharedQuota: (any SharedQuota)? { nil }
+    public func ping() async throws {}
+}
+
+/// A rate limiter's state, as `RateLimiter` keeps it: when its bucket would be empty again.
+public struct RateLimitState: Sendable, Equatable {
+    public var subject: String
+    /// "requests" or "tokens".
+    public var kind: String
+    /// Unix seconds.
+    public var theoreticalArrival: Double
+
+    public init(subject: String, kind: String, theoreticalArrival: Double) {
+        self.subject = subject
+        self.kind = kind
+        self.theoreticalArrival = theoreticalArrival
+    }
 }
 
 /// Spend and usage of one subject (a virtual key name) over one window.

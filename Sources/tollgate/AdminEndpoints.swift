@@ -1,11 +1,24 @@
 import TollgateCore
 import TollgateJSON
+import TollgateStore
 
 /// The core's own admin paths; plugins add theirs.
 enum AdminEndpoints {
-    static func install(_ routes: AdminRoutes, reloader: Reloader, server: GatewayServer) {
+    static func install(_ routes: AdminRoutes, reloader: Reloader, server: GatewayServer, store: any Store) {
+        // The store is part of health: a fleet instance whose database is gone answers limited
+        // keys with 503, so a load balancer should know.
         routes.register("/health") { _ in
-            AdminResponse(json: #"{"status":"ok"}"#)
+            let kind = JSON.string(store.kind)
+            do {
+                try await withTimeout(.seconds(2)) { try await store.ping() }
+                return AdminResponse(body: JSON.object(["status": "ok", "store": .object(["kind": kind, "status": "ok"])]).serialized())
+            } catch {
+                let body = JSON.object([
+                    "status": "degraded",
+                    "store": .object(["kind": kind, "status": "unreachable", "error": .string("\(error)")]),
+                ]).serialized()
+                return AdminResponse(status: .serviceUnavailable, body: body)
+            }
         }
         routes.register("/admin/reload") { req in
             guard req.method == .POST else {
@@ -17,5 +30,19 @@ enum AdminEndpoints {
             }
             return AdminResponse(json: #"{"status":"reloaded"}"#)
         }
+    }
+}
+
+/// Runs `work`, or throws `StoreCallTimeout` after `limit`, whichever comes first.
+func withTimeout<T: Sendable>(_ limit: Duration, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await work() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            throw StoreCallTimeout()
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next() else { throw StoreCallTimeout() }
+        return first
     }
 }

@@ -80,7 +80,7 @@ struct Serve: AsyncParsableCommand {
         let server = GatewayServer(runtime: box, services: services)
         services.executor = server
         let admin = AdminServer(routes: services.admin, token: { box.current.config.admin.token })
-        AdminEndpoints.install(services.admin, reloader: reloader, server: server)
+        AdminEndpoints.install(services.admin, reloader: reloader, server: server, store: store)
 
         // Plugins' process-wide work: /metrics, the request-log writer, the async worker (and
         // the jobs a previous run left unfinished). It needs no listener: jobs run in-process.

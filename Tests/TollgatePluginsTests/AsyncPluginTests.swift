@@ -202,6 +202,7 @@ final class AsyncFakeExecutor: InternalExecutor {
         h.services.executor = AsyncFakeExecutor(loop: h.loop, status: .serviceUnavailable, body: #"{"error":{"message":"overloaded"}}"#)
         let worker = AsyncWorker(store: h.store, services: h.services)
         worker.start()
+        try await h.store.putJob(job("j2"))  // a job is always stored before it is submitted
         worker.submit(job("j2"))
         await waitUntil { h.store.jobs["j2"]?.state == .failed }
         let failed = try #require(h.store.jobs["j2"])
@@ -247,7 +248,10 @@ final class AsyncFakeExecutor: InternalExecutor {
         h.services.executor = gate
         let worker = AsyncWorker(store: h.store, services: h.services, maxConcurrent: 2)
         worker.start()
-        for i in 0..<5 { worker.submit(job("c\(i)")) }
+        for i in 0..<5 {
+            try await h.store.putJob(job("c\(i)"))
+            worker.submit(job("c\(i)"))
+        }
         await waitUntil { gate.waiting == 2 }
         try await Task.sleep(for: .milliseconds(50))
         #expect(gate.waiting == 2)

@@ -154,10 +154,62 @@ struct GovernanceFixture {
         #expect(try f.call("vk-tpm", tokens: 90).isNext)
         let e = try #require(try f.call("vk-tpm").error)
         #expect(e.status == 429 && e.message.contains("100 tokens per minute"))
-        // 150 tokens at 100/min: the bucket is 90 s ahead, full until 30 s have leaked.
-        #expect(e.retryAfter == 30)
-        f.clock.advance(30.5)
+        // 150 tokens at 100/min: the bucket is 90 s ahead, full until 30 s have leaked, and
+        // this request reserves its own worst case on top: its 37-byte body, 10 tokens, 6 s
+        // (no max_tokens).
+        #expect(e.retryAfter == 36)
+        f.clock.advance(35.5)
+        #expect(try f.call("vk-tpm").error != nil)
+        f.clock.advance(0.6)
         #expect(try f.call("vk-tpm").isNext)
+    }
+
+    @Test func tokenLimitsReserveTheWorstCaseSoConcurrentRequestsCannotOvershoot() throws {
+        let f = try GovernanceFixture()
+        // 100 tokens a minute; each request may use 14 (its 53-byte body) + 15 (max_tokens).
+        func open() throws -> (PhaseResult, RequestContext) {
+            let ctx = try f.gw.request("/v1/chat/completions", headers: [("x-bf-vk", "vk-tpm")],
+                                       body: #"{"model":"gpt-4o-mini","messages":[],"max_tokens":15}"#)
+            return (f.plugin.access(ctx), ctx)
+        }
+        let held = try (0..<3).map { _ in try open() }
+        #expect(held.allSatisfy { $0.0.isNext })
+        let (fourth, _) = try open()
+        #expect(fourth.error?.status == 429)  // 3 × 29 held; a fourth 29 does not fit in 100
+        // The first settles with 5 tokens used: 24 come back, enough for one more.
+        held[0].1.usage = Usage(inputTokens: 2, outputTokens: 3)
+        f.plugin.log(held[0].1)
+        #expect(try open().0.isNext)
+    }
+
+    @Test func budgetsReserveTheWorstCaseAndSettleToTheRealCost() throws {
+        let yaml = governanceYAML.replacingOccurrences(of: "virtual_keys:\n", with: """
+            pricing:
+              openai/gpt-4o-mini: {input: 1000, output: 1000}
+            virtual_keys:
+              - {key: vk-tight, name: tight, budget: {max_usd: 0.1, period: 1d}}
+
+            """)
+        let f = try GovernanceFixture(yaml)
+        f.clock.set(1_800_000_000 + 3600)
+        // $0.001 a token: 14 input (53 bytes) + 20 output = $0.034 worst case; two fit in $0.10,
+        // not three.
+        func open() throws -> (PhaseResult, RequestContext) {
+            let ctx = try f.gw.request("/v1/chat/completions", headers: [("x-bf-vk", "vk-tight")],
+                                       body: #"{"model":"gpt-4o-mini","messages":[],"max_tokens":20}"#)
+            return (f.plugin.access(ctx), ctx)
+        }
+        let a = try open(), b = try open()
+        #expect(a.0.isNext && b.0.isNext)
+        let refused = try #require(try open().0.error)
+        #expect(refused.status == 429 && refused.message.contains("in flight") && refused.retryAfter == 1)
+        // a used 5 tokens ($0.005): its reservation goes, its cost stays.
+        a.1.usage = Usage(inputTokens: 2, outputTokens: 3)
+        a.1.costUSD = 0.005
+        f.plugin.log(a.1)
+        #expect(try open().0.isNext)  // 0.005 + 0.034 held + 0.034 ≤ 0.1
+        let again = try #require(try open().0.error)
+        #expect(again.retryAfter == 1)  // in-flight requests hold it, not spend
     }
 
     @Test func budgetIsEnforcedAfterTheSpendThatCrossesIt() throws {
@@ -294,7 +346,15 @@ actor FlakyStore: Store {
     func deleteLogs(before: Date) {}
     func putJob(_ job: AsyncJob) {}
     func job(id: String) -> AsyncJob? { nil }
-    func unfinishedJobs() -> [AsyncJob] { [] }
+    func claimableJobs(worker: String) -> [AsyncJob] { [] }
+    func claimJob(id: String, worker: String, leaseSeconds: Double) -> AsyncJob? { nil }
+    func renewJobLease(id: String, worker: String, leaseSeconds: Double) -> Bool { false }
+    func finishJob(_ job: AsyncJob, worker: String) -> Bool { false }
+    func loadRateLimits() -> [RateLimitState] { [] }
+    func saveRateLimits(_ states: [RateLimitState]) throws {
+        if failing { throw StoreError("down") }
+    }
+    nonisolated var kind: String { "flaky" }
     func deleteJobs(expiredBefore: Date) {}
     func close() {}
 }

@@ -17,12 +17,14 @@ import TollgateStore
         try await s.close()
     }
 
-    @Test func postgresIsNotSupportedYetAndKeepsThePasswordOut() async throws {
+    @Test func anUnreachablePostgresFailsWithoutThePassword() async throws {
         do {
-            _ = try await StoreFactory.open(.postgres(url: "postgres://u:hunter2@db/x"), group: group, logger: .init(label: "t"))
+            // Port 1 on loopback: refused at once.
+            _ = try await PostgresStore.open(url: "postgres://u:hunter2@127.0.0.1:1/x", group: group,
+                                             logger: .init(label: "t"), connectWait: .milliseconds(600))
             Issue.record("expected an error")
         } catch {
-            #expect("\(error)".contains("not supported yet"))
+            #expect("\(error)".contains("cannot open the PostgreSQL store at postgres://u:***@127.0.0.1:1/x"))
             #expect(!"\(error)".contains("hunter2"))
         }
     }

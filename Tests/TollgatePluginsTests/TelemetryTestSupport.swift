@@ -43,9 +43,25 @@ final class TelemetryTestStore: Store {
 
     func putJob(_ job: AsyncJob) async throws { box.withLockedValue { $0.jobs[job.id] = job } }
     func job(id: String) async throws -> AsyncJob? { box.withLockedValue { $0.jobs[id] } }
-    func unfinishedJobs() async throws -> [AsyncJob] {
+    func claimableJobs(worker: String) async throws -> [AsyncJob] {
         box.withLockedValue { Array($0.jobs.values.filter { $0.state == .pending || $0.state == .running }) }
     }
+    func claimJob(id: String, worker: String, leaseSeconds: Double) async throws -> AsyncJob? {
+        box.withLockedValue { s in
+            guard var j = s.jobs[id], j.state == .pending || j.state == .running else { return nil }
+            j.state = .running
+            s.jobs[id] = j
+            return j
+        }
+    }
+    func renewJobLease(id: String, worker: String, leaseSeconds: Double) async throws -> Bool { true }
+    func finishJob(_ job: AsyncJob, worker: String) async throws -> Bool {
+        box.withLockedValue { $0.jobs[job.id] = job }
+        return true
+    }
+    func loadRateLimits() async throws -> [RateLimitState] { [] }
+    func saveRateLimits(_ states: [RateLimitState]) async throws {}
+    var kind: String { "test" }
     func deleteJobs(expiredBefore: Date) async throws {
         box.withLockedValue { s in s.jobs = s.jobs.filter { ($0.value.expiresAt ?? .distantFuture) >= expiredBefore } }
     }

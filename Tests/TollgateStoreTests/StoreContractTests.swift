@@ -7,7 +7,7 @@ import Testing
 
 /// The same contract for every backend: what one stores, the other stores the same way.
 enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
-    case memory, sqlite
+    case memory, sqlite, postgres
     var testDescription: String { rawValue }
 
     func open() async throws -> (any Store, cleanup: @Sendable () -> Void) {
@@ -21,6 +21,11 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
                 path: dir.appendingPathComponent("t.db").path, on: MultiThreadedEventLoopGroup.singleton.any(),
                 logger: .init(label: "test"))
             return (s, { try? FileManager.default.removeItem(at: dir) })
+        case .postgres:
+            let s = try await PostgresStore.open(
+                url: try await PostgresCluster.shared().freshDatabase(), group: MultiThreadedEventLoopGroup.singleton,
+                logger: .init(label: "test"))
+            return (s, { Task { try? await s.close() } })
         }
     }
 }
@@ -103,14 +108,14 @@ func at(_ seconds: Int) -> Date { Date(timeIntervalSince1970: TimeInterval(1_800
         #expect(try await store.job(id: "j1") == pending)
         #expect(try await store.job(id: "j2") == done)
         #expect(try await store.job(id: "nope") == nil)
-        #expect(try await store.unfinishedJobs().map(\.id) == ["j1", "j3"])
+        #expect(try await store.claimableJobs(worker: "w").map(\.id) == ["j1", "j3"])
 
         var finished = pending
         finished.state = .failed
         finished.resultStatus = 502
         finished.finishedAt = at(20)
         try await store.putJob(finished)  // replaces by id
-        #expect(try await store.unfinishedJobs().map(\.id) == ["j3"])
+        #expect(try await store.claimableJobs(worker: "w").map(\.id) == ["j3"])
 
         // j2 expires at 15, j1 (failed) at 80; unfinished jobs never expire.
         try await store.deleteJobs(expiredBefore: at(16))

@@ -22,7 +22,7 @@ providers:
   openai: {{endpoint: "{{{{MOCK}}}}/v1", api_key: {UPSTREAM_KEY}}}
   anthropic: {{endpoint: "{{{{MOCK}}}}", api_key: {UPSTREAM_KEY}}}
 virtual_keys:
-  - {{key: {VK}, name: team-life, budget: {{max_usd: 0.000000001, period: 1d}}}}
+  - {{key: {VK}, name: team-life, budget: {{max_usd: 0.0001, period: 1d}}}}
 routes:
   - id: chat
     uri: /v1/chat/completions
@@ -38,6 +38,10 @@ routes:
 @pytest.mark.parametrize("model", ["gpt-4o-mini", "anthropic/claude-3-5-haiku-20241022"])
 def test_async_job_has_its_answer_logged_and_its_cost_counted(start_gateway, mock, model):
     gw = start_gateway(config())
+    # The budget ($0.0001) admits the job's worst case (its small body, no max_tokens), and the
+    # answer's real usage (10 000 prompt tokens, about $0.0015) spends it.
+    mock.script("*/chat/completions", usage={"prompt_tokens": 10000, "total_tokens": 10004})
+    mock.script("/v1/messages", usage={"input_tokens": 10000})
     client = gw.openai(api_key=VK)
     job = client.chat.completions.create(model=model, messages=MESSAGES, extra_headers={"x-bf-async": "true"})
     assert job.choices == []

@@ -38,9 +38,9 @@ virtual_keys:
   - {{key: {VK_OPEN}, name: open}}
   - {{key: {VK_MODELS}, name: models, models: ["openai/gpt-4o-mini", "anthropic/claude-3-5-haiku-*"]}}
   - {{key: {VK_RPM}, name: rpm, rate_limit: {{requests_per_minute: 3}}}}
-  - {{key: {VK_TPM}, name: tpm, rate_limit: {{tokens_per_minute: 20}}}}
-  - {{key: {VK_BUDGET}, name: budget, budget: {{max_usd: 0.01, period: 1d}}}}
-  - {{key: {VK_BUDGET_STREAM}, name: budget-stream, budget: {{max_usd: 0.01, period: 1d}}}}
+  - {{key: {VK_TPM}, name: tpm, rate_limit: {{tokens_per_minute: 100}}}}
+  - {{key: {VK_BUDGET}, name: budget, budget: {{max_usd: 0.05, period: 1d}}}}
+  - {{key: {VK_BUDGET_STREAM}, name: budget-stream, budget: {{max_usd: 0.2, period: 1d}}}}
 {extra_keys}
 pricing:   # 1 000 USD per 1M tokens: a 12-word prompt and its echo cost about $0.025
   openai/gpt-4o-mini: {{input: 1000, output: 1000}}
@@ -80,6 +80,12 @@ def ask(gw, key, model="gpt-4o-mini", text="hello", prefix="/v1", **kw):
 def ask_claude(gw, key, model="claude-3-5-haiku-latest", text="hello", **kw):
     return gw.anthropic(api_key=key).messages.create(
         model=model, max_tokens=50, messages=[{"role": "user", "content": text}], **kw)
+
+
+def overspend(mock):
+    """The next OpenAI answer reports 113 tokens ($0.113): past VK_BUDGET's $0.05, although its
+    worst case (body bytes / 4, no max_tokens) was admitted. Spend counts the real usage."""
+    mock.script("*/chat/completions", usage={"prompt_tokens": 100, "completion_tokens": 13, "total_tokens": 113})
 
 
 def retry_after(err) -> int:
@@ -149,14 +155,19 @@ def test_fourth_request_of_a_three_per_minute_key(start_gateway, mock):
     assert ask(gw, VK_OPEN).choices  # other keys unaffected
 
 
-def test_tokens_per_minute_after_the_crossing_request(start_gateway, mock):
+def test_tokens_per_minute_reserves_the_worst_case_and_counts_real_usage(start_gateway, mock):
+    # 100 tokens a minute. A request is admitted when its worst case fits in what is left:
+    # body bytes / 4 (about 22 for "small", 36 for LONG) plus max_tokens; when it ends, the
+    # reservation becomes its real usage (the mock: one token a word).
     gw = start_gateway(config())
-    ask(gw, VK_TPM, text="small")                      # 1 + 2 tokens of 20
-    ask(gw, VK_TPM, text=LONG)                         # crosses: 12 + 13 tokens, still answered
-    with pytest.raises(openai.RateLimitError) as ei:
-        ask(gw, VK_TPM)
+    ask(gw, VK_TPM, text="small", max_tokens=50)      # ~72 reserved of 100; then 1 + 2 used
+    ask(gw, VK_TPM, text=LONG, max_tokens=50)         # 3 + ~86 fits; then 12 + 13 used: 28
+    with pytest.raises(openai.RateLimitError) as ei:  # 28 + ~102 does not fit
+        ask(gw, VK_TPM, text="small", max_tokens=80)
     assert retry_after(ei.value) >= 1
-    assert len(mock.requests) == 2
+    assert "tokens per minute" in ei.value.message
+    ask(gw, VK_TPM, text="small")                     # 28 + ~22 fits
+    assert len(mock.requests) == 3
 
 
 def test_tokens_per_minute_counts_streams(start_gateway, mock):
@@ -165,12 +176,14 @@ def test_tokens_per_minute_counts_streams(start_gateway, mock):
     text = "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
     assert text == f"echo: {LONG}"
     time.sleep(0.1)
+    # The stream used 25: ~22 + 60 would fit in an untouched minute, not after it.
     with pytest.raises(openai.RateLimitError):
-        ask(gw, VK_TPM)
+        ask(gw, VK_TPM, max_tokens=60)
 
 
 def test_budget_after_the_crossing_request(start_gateway, mock):
     gw = start_gateway(config())
+    overspend(mock)
     r = gw.http("POST", "/v1/chat/completions",
                 {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": LONG}]}, {"x-bf-vk": VK_BUDGET})
     assert r.status == 200, r.body
@@ -183,6 +196,7 @@ def test_budget_after_the_crossing_request(start_gateway, mock):
 
 def test_budget_counts_anthropic_streams(start_gateway, mock):
     gw = start_gateway(config())
+    mock.script("/v1/messages", usage={"input_tokens": 300})   # $0.30 of 0.20, reported by the stream
     with gw.anthropic(api_key=VK_BUDGET_STREAM).messages.stream(
             model="claude-3-5-haiku-latest", max_tokens=100, messages=[{"role": "user", "content": LONG}]) as s:
         assert s.get_final_text() == f"echo: {LONG}"
@@ -194,7 +208,7 @@ def test_budget_counts_anthropic_streams(start_gateway, mock):
 
 def test_client_that_leaves_mid_stream_is_still_charged(start_gateway, mock):
     gw = start_gateway(config())
-    mock.script("/v1/messages", gap=0.2)
+    mock.script("/v1/messages", gap=0.2, usage={"input_tokens": 300})  # in message_start
     words = " ".join(f"w{i}" for i in range(40))
     with gw.anthropic(api_key=VK_BUDGET_STREAM).messages.stream(
             model="claude-3-5-haiku-latest", max_tokens=100, messages=[{"role": "user", "content": words}]) as s:
@@ -212,6 +226,7 @@ def test_counters_survive_sighup_and_a_new_key_works_at_once(start_gateway, mock
     gw = start_gateway(config())
     for i in range(3):
         ask(gw, VK_RPM, text=f"r{i}")
+    overspend(mock)
     ask(gw, VK_BUDGET, text=LONG)
     gw.write_config(config(extra_keys=f"  - {{key: {VK_NEW}, name: new}}\n"))
     gw.hup()
@@ -228,9 +243,25 @@ def test_counters_survive_sighup_and_a_new_key_works_at_once(start_gateway, mock
         ask(gw, VK_BUDGET)
 
 
+def test_rate_limit_window_survives_a_restart(start_gateway, mock, tmp_path):
+    # The limiter's state is in the SQLite file too: a restart does not hand out a fresh minute.
+    template = config(store=f"sqlite:{tmp_path / 'rpm.db'}")
+    gw = start_gateway(template)
+    for i in range(3):
+        ask(gw, VK_RPM, text=f"r{i}")
+    gw.stop()
+    assert gw.proc.returncode == 0, gw.logs()
+    gw2 = start_gateway(template)
+    with pytest.raises(openai.RateLimitError) as ei:
+        ask(gw2, VK_RPM)
+    assert 1 <= retry_after(ei.value) <= 20
+    assert len(mock.requests) == 3
+
+
 def test_budget_survives_a_restart(start_gateway, mock, tmp_path):
     template = config(store=f"sqlite:{tmp_path / 'gov.db'}")
     gw = start_gateway(template)
+    overspend(mock)
     ask(gw, VK_BUDGET, text=LONG)
     ask(gw, VK_OPEN)
     gw.stop()

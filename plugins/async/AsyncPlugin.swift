@@ -52,16 +52,14 @@ struct AsyncPlugin: AccessPhase {
             uri: ctx.head.uri, headers: AsyncHeaders.storable(ctx.head.headers), body: Array(ctx.body.readableBytesView),
             ttlSeconds: ttl)
         let answer = AsyncShapes.pending(job, model: body["model"]?.string, protocol: ctx.inboundProtocol)
-        let future = ctx.eventLoop.makeFutureWithTask { () async -> PhaseResult in
-            do {
-                // Stored before answering: an id the client holds must always be pollable.
-                try await store.putJob(job)
-            } catch {
-                return .respond(.error(GatewayError(status: 500, kind: .apiError, message: "could not store the async job: \(error)")))
+        // Stored before answering: an id the client holds must always be pollable. A store
+        // that does not answer is a 503 with retry-after (StoreCall), and no job.
+        let future = StoreCall.onLoop(ctx.eventLoop) { try await store.putJob(job) }
+            .map { _ -> PhaseResult in
+                worker.submit(job)
+                return .respond(.json(answer))
             }
-            worker.submit(job)
-            return .respond(.json(answer))
-        }
+            .recover { _ in .respond(.error(StoreCall.unavailable)) }
         return .wait(future)
     }
 
@@ -73,14 +71,9 @@ struct AsyncPlugin: AccessPhase {
         }
         let caller = ctx.virtualKeyName
         let proto = ctx.inboundProtocol
-        let future = ctx.eventLoop.makeFutureWithTask { () async -> PhaseResult in
-            do {
-                let job = try await store.job(id: id)
-                return AsyncPoll.answer(job, caller: caller, protocol: proto, now: Date())
-            } catch {
-                return .respond(.error(GatewayError(status: 500, kind: .apiError, message: "could not read the async job: \(error)")))
-            }
-        }
+        let future = StoreCall.onLoop(ctx.eventLoop) { try await store.job(id: id) }
+            .map { AsyncPoll.answer($0, caller: caller, protocol: proto, now: Date()) }
+            .recover { _ in .respond(.error(StoreCall.unavailable)) }
         return .wait(future)
     }
 }

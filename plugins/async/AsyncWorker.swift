@@ -33,6 +33,16 @@ final class AsyncWorker: Sendable {
 
     static let key = "async.worker"
 
+    /// This process among the fleet's workers: the name its leases carry.
+    let workerID = "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    /// A claimed job is held this long unless renewed; a dead instance's jobs wait this long
+    /// at most before another takes them.
+    let leaseSeconds: Double
+    /// How often a held lease is renewed (well inside the lease).
+    let renewEvery: Duration
+    /// How often a fleet's worker looks for jobs no live worker holds.
+    let sweepEvery: Duration
+
     static func shared(_ services: GatewayServices, store: any Store) -> AsyncWorker {
         services.shared(key) {
             AsyncWorker(store: store, services: services) { event in
@@ -41,8 +51,13 @@ final class AsyncWorker: Sendable {
         }
     }
 
-    init(store: any Store, services: GatewayServices, maxConcurrent: Int = 4, onEvent: @escaping @Sendable (String) -> Void = { _ in }) {
+    init(store: any Store, services: GatewayServices, maxConcurrent: Int = 4, leaseSeconds: Double = 10,
+         renewEvery: Duration = .seconds(3), sweepEvery: Duration = .seconds(2),
+         onEvent: @escaping @Sendable (String) -> Void = { _ in }) {
         self.store = store
+        self.leaseSeconds = leaseSeconds
+        self.renewEvery = renewEvery
+        self.sweepEvery = sweepEvery
         self.services = services
         self.maxConcurrent = maxConcurrent
         self.onEvent = onEvent
@@ -74,22 +89,34 @@ final class AsyncWorker: Sendable {
             guard s.loop == nil, !s.stopping else { return }
             s.loop = Task.detached { [self] in await runLoop() }
             s.cleanup = Task.detached { [self] in
+                var lastPurge = ContinuousClock.now
                 while !Task.isCancelled {
-                    try? await Task.sleep(for: .seconds(600))
-                    try? await store.deleteJobs(expiredBefore: Date())
+                    // One instance owns an embedded store's jobs; a fleet's instances each sweep
+                    // for jobs whose holder died.
+                    try? await Task.sleep(for: store.sharedQuota == nil ? .seconds(600) : sweepEvery)
+                    if store.sharedQuota != nil, !Task.isCancelled { await recover(quiet: true) }
+                    if ContinuousClock.now - lastPurge >= .seconds(600) {
+                        lastPurge = ContinuousClock.now
+                        try? await store.deleteJobs(expiredBefore: Date())
+                    }
                 }
             }
         }
     }
 
-    /// Queues every job a previous process left pending or running.
-    func recover() async {
+    /// Queues every job no live worker holds: those a previous process left pending or
+    /// running, and in a fleet those of an instance that died (its lease expired).
+    func recover(quiet: Bool = false) async {
         do {
-            let left = try await store.unfinishedJobs()
-            if !left.isEmpty { services.logger.info("async: resuming \(left.count) unfinished jobs") }
-            for job in left.sorted(by: { $0.createdAt < $1.createdAt }) { submit(job) }
+            let left = try await store.claimableJobs(worker: workerID)
+            let known = state.withLockedValue { $0.known }
+            let fresh = left.filter { !known.contains($0.id) }
+            if !fresh.isEmpty, !quiet || fresh.contains(where: { $0.state == .running }) {
+                services.logger.info("async: resuming \(fresh.count) unfinished jobs")
+            }
+            for job in fresh.sorted(by: { $0.createdAt < $1.createdAt }) { submit(job) }
         } catch {
-            services.logger.error("async: could not read unfinished jobs: \(error)")
+            if !quiet { services.logger.error("async: could not read unfinished jobs: \(error)") }
         }
     }
 
@@ -135,11 +162,28 @@ final class AsyncWorker: Sendable {
 
     /// Runs one job and stores its outcome: the full answer, or the upstream's status and
     /// error body.
-    func run(_ job: AsyncJob) async {
-        defer { state.withLockedValue { _ = $0.known.remove(job.id) } }
-        var job = job
-        job.state = .running
-        do { try await store.putJob(job) } catch { services.logger.error("async: job \(job.id): \(error)") }
+    func run(_ submitted: AsyncJob) async {
+        defer { state.withLockedValue { _ = $0.known.remove(submitted.id) } }
+        // Claimed first: in a fleet another instance may hold it, or have finished it.
+        let claimed: AsyncJob?
+        do {
+            claimed = try await store.claimJob(id: submitted.id, worker: workerID, leaseSeconds: leaseSeconds)
+        } catch {
+            services.logger.error("async: job \(submitted.id) could not be claimed (will retry): \(error)")
+            return
+        }
+        guard var job = claimed else { return }
+        let renewal = Task.detached { [self, id = job.id] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: renewEvery)
+                if Task.isCancelled { return }
+                if (try? await store.renewJobLease(id: id, worker: workerID, leaseSeconds: leaseSeconds)) == false {
+                    services.logger.warning("async: job \(id) was taken over by another instance")
+                    return
+                }
+            }
+        }
+        defer { renewal.cancel() }
 
         var headers = HTTPHeaders(job.headers.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil })
         if let owner = job.owner {
@@ -167,8 +211,12 @@ final class AsyncWorker: Sendable {
             job.resultBody = Self.errorBody("the gateway is not serving")
         }
         job.finishedAt = Date()
+        renewal.cancel()
         do {
-            try await store.putJob(job)
+            guard try await store.finishJob(job, worker: workerID) else {
+                services.logger.warning("async: job \(job.id) finished here after another instance took it over; its result stands")
+                return
+            }
         } catch {
             services.logger.error("async: could not store the result of job \(job.id): \(error)")
         }

@@ -17,9 +17,18 @@ enum GovernanceErrors {
     }
 
     static func budgetSpent(_ key: String, maxUSD: Double, period: String, spent: Double, retryAfter: Double) -> GatewayError {
-        GatewayError(status: 429, kind: .rateLimit,
-            message: "virtual key '\(key)' has spent its budget of $\(usd(maxUSD)) per \(period) ($\(usd(spent)) used)",
+        let message = spent >= maxUSD
+            ? "virtual key '\(key)' has spent its budget of $\(usd(maxUSD)) per \(period) ($\(usd(spent)) used)"
+            : "virtual key '\(key)' has $\(usd(maxUSD - spent)) left of its budget of $\(usd(maxUSD)) per \(period), "
+                + "less than this request's worst case (its input and max_tokens at the model's prices)"
+        return GatewayError(status: 429, kind: .rateLimit, message: message,
             code: "budget_exceeded", retryAfter: retryAfterSeconds(retryAfter))
+    }
+
+    static func budgetHeld(_ key: String, maxUSD: Double, spent: Double) -> GatewayError {
+        GatewayError(status: 429, kind: .rateLimit,
+            message: "virtual key '\(key)' has the rest of its budget of $\(usd(maxUSD)) reserved by requests in flight ($\(usd(spent)) spent); retry when they finish",
+            code: "budget_exceeded", retryAfter: 1)
     }
 
     static func requestLimit(_ key: String, _ rpm: Int, retryAfter: Double) -> GatewayError {

@@ -4,10 +4,12 @@ import NIOHTTP1
 import TollgateConfig
 import TollgateCore
 import TollgateProtocols
+import TollgateStore
 
 /// governance: who may pass (access), what it cost (response head, for whole answers), and
-/// accounting (log). The access phase reads only memory: a hash lookup, a constant-time compare,
-/// pattern checks, and one per-key lock for the limits.
+/// accounting (log). On one instance the access phase reads only memory: a hash lookup, a
+/// constant-time compare, pattern checks, and one per-key lock for the limits. In a fleet a
+/// limited key's decision is one round trip to the shared store (spec section 11).
 struct GovernancePlugin: AccessPhase, ResponseHeadPhase, LogPhase {
     let config: GovernanceConfig
     let keys: VirtualKeyIndex
@@ -18,8 +20,19 @@ struct GovernancePlugin: AccessPhase, ResponseHeadPhase, LogPhase {
     /// Budgets and token limits are charged from the answer's usage.
     var consumesUsage: Bool { true }
 
-    /// This request passed governance's access phase: its response head and log phases apply.
-    enum Admitted: ContextSlot { typealias Value = Bool }
+    /// This request passed governance's access phase, holding this reservation: its response
+    /// head and log phases apply.
+    enum Admitted: ContextSlot { typealias Value = Held }
+
+    struct Held {
+        var reservation: Reservation
+        /// The shared store's name for the reservation (fleets only).
+        var id: String?
+    }
+
+    /// A reservation never settled (its gateway died) stops counting against the budget after
+    /// this long; a settled one is gone at once.
+    static let reservationLease = 900.0
 
     // MARK: access
 
@@ -45,8 +58,9 @@ struct GovernancePlugin: AccessPhase, ResponseHeadPhase, LogPhase {
             return .respond(.error(direct == nil ? GovernanceErrors.missingKey : GovernanceErrors.unknownKey))
         }
         ctx.virtualKeyName = entry.name
+        let hasBody = ctx.head.method != .GET && ctx.head.method != .HEAD
 
-        if entry.models != nil, ctx.head.method != .GET, ctx.head.method != .HEAD {
+        if entry.models != nil, hasBody {
             do {
                 let target = try ctx.resolveTarget()
                 guard entry.allows(target) else {
@@ -56,27 +70,87 @@ struct GovernancePlugin: AccessPhase, ResponseHeadPhase, LogPhase {
                 return .respond(.error(error))
             }
         }
-        return admit(ctx, entry)
+        var reserve = Reservation.none
+        if entry.policy.reserves, hasBody {
+            do {
+                let w = try ctx.worstCase()
+                // A worst case above a whole minute's allowance waits for an empty bucket.
+                reserve = Reservation(tokens: min(w.tokens, entry.policy.rateLimit?.tokensPerMinute ?? Int.max), usd: w.usd)
+            } catch {
+                return .respond(.error(error))
+            }
+        }
+        if let quota = ledger.shared { return admitShared(ctx, entry, reserve, quota) }
+        return admit(ctx, entry, reserve)
     }
 
-    private func admit(_ ctx: RequestContext, _ entry: VirtualKeyEntry) -> PhaseResult {
+    /// One process: decided in memory, under the key's lock.
+    private func admit(_ ctx: RequestContext, _ entry: VirtualKeyEntry, _ reserve: Reservation) -> PhaseResult {
         let t = now()
-        let decision = entry.cell.usage.withLockedValue { $0.admit(entry.policy, now: t) }
+        let decision = entry.cell.usage.withLockedValue { $0.admit(entry.policy, reserve: reserve, now: t) }
         switch decision {
         case .allowed:
-            ctx[slot: Admitted.self] = true
+            ctx[slot: Admitted.self] = Held(reservation: reserve)
             return .next
         case .notLoaded:
             // Only in the first moments after start, while stored counters load.
             let p = ctx.eventLoop.makePromise(of: PhaseResult.self)
             ledger.ready.hop(to: ctx.eventLoop).assumeIsolated().whenComplete { _ in
-                p.succeed(admit(ctx, entry))
+                p.succeed(admit(ctx, entry, reserve))
             }
             return .wait(p.futureResult)
+        case .budgetSpent(let retry, let spent): return refusal(entry, .budgetSpent(retryAfter: retry, spent: spent))
+        case .budgetHeld(let spent): return refusal(entry, .budgetHeld(spent: spent))
+        case .requestLimit(let retry): return refusal(entry, .requestLimit(retryAfter: retry))
+        case .tokenLimit(let retry): return refusal(entry, .tokenLimit(retryAfter: retry))
+        }
+    }
+
+    /// A fleet: one round trip to the shared store, which locks the key's row, decides and
+    /// reserves (spec section 11). A key without limits needs no decision and makes no trip.
+    /// A store that does not answer is a 503, never an unchecked pass.
+    private func admitShared(_ ctx: RequestContext, _ entry: VirtualKeyEntry, _ reserve: Reservation, _ quota: any SharedQuota) -> PhaseResult {
+        guard entry.policy.isLimited else {
+            ctx[slot: Admitted.self] = Held(reservation: .none)
+            return .next
+        }
+        let t = now()
+        let id = ctx.requestID + "." + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        let limits = entry.policy.rateLimit
+        let budget = entry.policy.budget.map { b in
+            let w = BudgetWindow(budget: b, now: Int64(t))
+            return BudgetAsk(window: w.name, start: w.start, end: w.end, maxUSD: b.maxUSD)
+        }
+        let ask = QuotaAsk(
+            subject: entry.name, now: t, requestsPerMinute: limits?.requestsPerMinute, tokensPerMinute: limits?.tokensPerMinute,
+            reserveTokens: Int64(reserve.tokens), budget: budget, reserveUSD: reserve.usd, reservationID: id,
+            leaseSeconds: Self.reservationLease)
+        let p = ctx.eventLoop.makePromise(of: PhaseResult.self)
+        StoreCall.onLoop(ctx.eventLoop) { try await quota.admit(ask) }.assumeIsolated().whenComplete { result in
+            switch result {
+            case .success(.allowed):
+                ctx[slot: Admitted.self] = Held(reservation: reserve, id: id)
+                p.succeed(.next)
+            case .success(let refused):
+                p.succeed(refusal(entry, refused))
+            case .failure(let error):
+                ledger.storeFailed(error)
+                p.succeed(.respond(.error(StoreCall.unavailable)))
+            }
+        }
+        return .wait(p.futureResult)
+    }
+
+    private func refusal(_ entry: VirtualKeyEntry, _ verdict: QuotaVerdict) -> PhaseResult {
+        switch verdict {
+        case .allowed:
+            return .next
         case .budgetSpent(let retry, let spent):
             let b = entry.policy.budget
             return .respond(.error(GovernanceErrors.budgetSpent(
                 entry.name, maxUSD: b?.maxUSD ?? 0, period: b?.period ?? "", spent: spent, retryAfter: retry)))
+        case .budgetHeld(let spent):
+            return .respond(.error(GovernanceErrors.budgetHeld(entry.name, maxUSD: entry.policy.budget?.maxUSD ?? 0, spent: spent)))
         case .requestLimit(let retry):
             return .respond(.error(GovernanceErrors.requestLimit(
                 entry.name, entry.policy.rateLimit?.requestsPerMinute ?? 0, retryAfter: retry)))
@@ -98,15 +172,25 @@ struct GovernancePlugin: AccessPhase, ResponseHeadPhase, LogPhase {
 
     // MARK: log
 
-    /// Counts the request's tokens and cost against its key. Runs for streams at their end and
-    /// for clients that left mid-stream (usage holds what passed before they did).
+    /// Counts the request's tokens and cost against its key, releasing its reservation. Runs
+    /// for streams at their end, for clients that left mid-stream (usage holds what passed
+    /// before they did) and for failed upstream calls (nothing used, the reservation freed).
     func log(_ ctx: RequestContext) {
-        guard ctx[slot: Admitted.self] != nil, let name = ctx.virtualKeyName, let entry = keys.byName[name] else { return }
+        guard let held = ctx[slot: Admitted.self], let name = ctx.virtualKeyName, let entry = keys.byName[name] else { return }
         let u = ctx.usage
         let cost = ctx.costUSD ?? 0
         let t = now()
+        if ledger.shared != nil {
+            let window = entry.policy.budget.map { BudgetWindow(budget: $0, now: Int64(t)) }
+            ledger.settle(QuotaSettlement(
+                subject: name, reservationID: held.id, now: t, tokensPerMinute: entry.policy.rateLimit?.tokensPerMinute,
+                reservedTokens: Int64(held.reservation.tokens), inputTokens: Int64(u.inputTokens),
+                outputTokens: Int64(u.outputTokens), costUSD: cost, budgetWindow: window?.name, budgetStart: window?.start ?? 0))
+            return
+        }
         entry.cell.usage.withLockedValue {
-            $0.record(inputTokens: u.inputTokens, outputTokens: u.outputTokens, costUSD: cost, entry.policy, now: t)
+            $0.settle(inputTokens: u.inputTokens, outputTokens: u.outputTokens, costUSD: cost,
+                      reserved: held.reservation, entry.policy, now: t)
         }
     }
 }

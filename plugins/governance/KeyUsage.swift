@@ -17,6 +17,10 @@ struct KeyUsage: Sendable {
     var window: BudgetWindow?
     /// The budget period `window` was computed for; a reload may change it.
     var windowPeriod = ""
+    /// Worst-case cost of the requests admitted and not yet settled.
+    var reservedUSD: Double = 0
+    /// The rate limiters changed since the last flush.
+    var limitsDirty = false
 
     struct Totals: Sendable, Equatable {
         var requests: Int64 = 0
@@ -32,32 +36,52 @@ struct KeyUsage: Sendable {
         case notLoaded
         /// Seconds until the budget window ends, and what it has spent.
         case budgetSpent(retryAfter: Double, spent: Double)
+        /// Not spent; requests in flight hold the rest.
+        case budgetHeld(spent: Double)
         case requestLimit(retryAfter: Double)
         case tokenLimit(retryAfter: Double)
     }
 
     /// Decides one request. Checks that only read come first, so a refused request does not
-    /// take a request slot; an admitted one takes it.
-    mutating func admit(_ policy: KeyPolicy, now: Double) -> Admission {
+    /// take a request slot; an admitted one takes its slot and its reservation (see
+    /// `Reservation`), which `settle` swaps for what was used.
+    mutating func admit(_ policy: KeyPolicy, reserve: Reservation = .none, now: Double) -> Admission {
         guard loaded else { return .notLoaded }
         if let budget = policy.budget {
             let w = currentWindow(budget, now: Int64(now))
             let spent = counters[CounterID(window: w.name, start: w.start)]?.costUSD ?? 0
-            if spent >= budget.maxUSD { return .budgetSpent(retryAfter: Double(w.end) - now, spent: spent) }
+            if spent >= budget.maxUSD || spent + reserve.usd > budget.maxUSD {
+                return .budgetSpent(retryAfter: Double(w.end) - now, spent: spent)
+            }
+            // Requests in flight hold the rest; they settle within their answer's time.
+            if spent + reservedUSD + reserve.usd > budget.maxUSD { return .budgetHeld(spent: spent) }
         }
-        if policy.rateLimit?.tokensPerMinute != nil, let wait = tokens.checkTokens(now: now) {
+        var tokensAfter = tokens
+        if let tpm = policy.rateLimit?.tokensPerMinute,
+           let wait = tokensAfter.admitTokens(reserve: reserve.tokens, limitPerMinute: tpm, now: now) {
             return .tokenLimit(retryAfter: wait)
         }
         if let rpm = policy.rateLimit?.requestsPerMinute, let wait = requests.admitRequest(limitPerMinute: rpm, now: now) {
             return .requestLimit(retryAfter: wait)
         }
+        tokens = tokensAfter
+        reservedUSD += reserve.usd
+        limitsDirty = limitsDirty || policy.rateLimit != nil
         return .allowed
     }
 
     /// Accounts a finished request (or one whose client left): its tokens and cost.
     mutating func record(inputTokens: Int, outputTokens: Int, costUSD: Double, _ policy: KeyPolicy, now: Double) {
+        settle(inputTokens: inputTokens, outputTokens: outputTokens, costUSD: costUSD, reserved: .none, policy, now: now)
+    }
+
+    /// Accounts a finished request (or one whose client left): its reservation is released,
+    /// its tokens and cost counted.
+    mutating func settle(inputTokens: Int, outputTokens: Int, costUSD: Double, reserved: Reservation, _ policy: KeyPolicy, now: Double) {
+        reservedUSD = max(0, reservedUSD - reserved.usd)
         if let tpm = policy.rateLimit?.tokensPerMinute {
-            tokens.spend(tokens: inputTokens + outputTokens, limitPerMinute: tpm, now: now)
+            tokens.settle(used: inputTokens + outputTokens, reserved: reserved.tokens, limitPerMinute: tpm, now: now)
+            limitsDirty = true
         }
         add(Self.total, inputTokens, outputTokens, costUSD)
         if let budget = policy.budget {
@@ -83,12 +107,26 @@ struct KeyUsage: Sendable {
     }
 
     /// Adds what the store holds (before any request was decided, so nothing is counted twice).
-    mutating func seed(_ stored: [UsageCounter]) {
+    mutating func seed(_ stored: [UsageCounter], limits: [RateLimitState] = []) {
         for c in stored {
             counters[CounterID(window: c.window, start: c.windowStart), default: Totals()].add(
                 requests: c.requests, input: c.inputTokens, output: c.outputTokens, cost: c.costUSD)
         }
+        for l in limits {
+            if l.kind == "requests" { requests.theoreticalArrival = max(requests.theoreticalArrival, l.theoreticalArrival) }
+            if l.kind == "tokens" { tokens.theoreticalArrival = max(tokens.theoreticalArrival, l.theoreticalArrival) }
+        }
         loaded = true
+    }
+
+    /// The rate limiters, if changed since the last call, as store rows.
+    mutating func takeDirtyLimits(subject: String) -> [RateLimitState] {
+        guard limitsDirty else { return [] }
+        limitsDirty = false
+        return [
+            RateLimitState(subject: subject, kind: "requests", theoreticalArrival: requests.theoreticalArrival),
+            RateLimitState(subject: subject, kind: "tokens", theoreticalArrival: tokens.theoreticalArrival),
+        ]
     }
 
     /// The counters changed since the last call, as store rows; clears the dirty set.
@@ -127,4 +165,17 @@ extension KeyUsage.Totals {
 struct KeyPolicy: Sendable {
     var budget: Budget?
     var rateLimit: RateLimit?
+
+    /// Whether admission must reserve a worst case (read the request's size and price).
+    var reserves: Bool { budget != nil || rateLimit?.tokensPerMinute != nil }
+    /// Whether a fleet must ask the store before admitting.
+    var isLimited: Bool { budget != nil || rateLimit != nil }
+}
+
+/// What an admitted request holds until it settles: its worst case in tokens (for
+/// `tokens_per_minute`) and in USD (for the budget).
+struct Reservation: Sendable, Equatable {
+    var tokens: Int
+    var usd: Double
+    static let none = Reservation(tokens: 0, usd: 0)
 }

@@ -21,6 +21,29 @@ struct RateLimiter: Sendable, Equatable {
         return nil
     }
 
+    /// Tokens: admits a request if its worst case (`reserve`, at most a whole minute's
+    /// allowance) fits in what is left, and takes it; `settle` later swaps it for what was used.
+    /// So concurrent requests can never together be admitted more than the limit. A request
+    /// with no known worst case (0) is admitted while any allowance is left.
+    mutating func admitTokens(reserve: Int, limitPerMinute: Int, now: Double) -> Double? {
+        guard reserve > 0 else { return checkTokens(now: now) }
+        let step = Self.window / Double(limitPerMinute)
+        let after = max(theoreticalArrival, now) + Double(reserve) * step
+        if after - now > Self.window + 1e-9 { return after - Self.window - now }
+        theoreticalArrival = after
+        return nil
+    }
+
+    /// Replaces a reservation by the tokens really used: gives back the rest, or takes more.
+    mutating func settle(used: Int, reserved: Int, limitPerMinute: Int, now: Double) {
+        let delta = used - reserved
+        guard delta != 0 else { return }
+        let step = Self.window / Double(limitPerMinute)
+        theoreticalArrival = delta > 0
+            ? max(theoreticalArrival, now) + Double(delta) * step
+            : theoreticalArrival + Double(delta) * step
+    }
+
     /// Tokens are known only after the answer, so admission asks whether any allowance is left
     /// (the bucket is not overdrawn); `spend` then takes what was used. The request that
     /// crosses the limit succeeds, the next one is refused. Returns nil when admitted, else the

@@ -18,10 +18,21 @@ final class UsageLedger: Sendable {
         var cells: [String: KeyCell] = [:]
         /// What the store held at start, by key name; nil while still loading.
         var stored: [String: [UsageCounter]]?
+        var storedLimits: [String: [RateLimitState]] = [:]
+        /// Fleet settlements the store did not take yet; retried by the flush.
+        var unsettled: [QuotaSettlement] = []
+        /// Fleet settlements on their way to the store; shutdown waits for them.
+        var settling = 0
     }
 
     private let state = NIOLockedValueBox(State())
+    /// The embedded store, whose counters this process owns; nil in a fleet.
     private let store: (any Store)?
+    /// A fleet's store, which decides and counts itself (`GovernancePlugin.admitShared`).
+    let shared: (any SharedQuota)?
+    /// Settlements kept for retry at most; beyond, the oldest are dropped (and logged): their
+    /// reservations expire by themselves in the store.
+    static let maxUnsettled = 100_000
     private let logger: Logger
     private let readyPromise: EventLoopPromise<Void>
     private let flusher = NIOLockedValueBox<Task<Void, Never>?>(nil)
@@ -32,7 +43,8 @@ final class UsageLedger: Sendable {
     static let sharedKey = "governance.ledger"
 
     init(store: (any Store)?, eventLoop: any EventLoop, logger: Logger) {
-        self.store = store
+        self.shared = store?.sharedQuota
+        self.store = shared == nil ? store : nil
         self.logger = logger
         self.readyPromise = eventLoop.makePromise()
     }
@@ -41,16 +53,17 @@ final class UsageLedger: Sendable {
     /// creates the ledger.
     func start(flushInterval: Duration = .seconds(1)) {
         guard let store else {
-            finishLoading([])
+            finishLoading([], [])
+            if shared != nil { startRetrying(flushInterval) }
             return
         }
         let logger = self.logger
         let task = Task { [self] in
             do {
-                finishLoading(try await store.loadCounters())
+                finishLoading(try await store.loadCounters(), try await store.loadRateLimits())
             } catch {
                 logger.error("governance: cannot load usage counters, starting from zero: \(error)")
-                finishLoading([])
+                finishLoading([], [])
             }
             while !Task.isCancelled {
                 try? await Task.sleep(for: flushInterval)
@@ -60,16 +73,85 @@ final class UsageLedger: Sendable {
         flusher.withLockedValue { $0 = task }
     }
 
-    private func finishLoading(_ counters: [UsageCounter]) {
+    private func startRetrying(_ interval: Duration) {
+        let task = Task { [self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                await retryUnsettled()
+            }
+        }
+        flusher.withLockedValue { $0 = task }
+    }
+
+    private func finishLoading(_ counters: [UsageCounter], _ limits: [RateLimitState]) {
         let bySubject = Dictionary(grouping: counters, by: \.subject)
+        let limitsBySubject = Dictionary(grouping: limits, by: \.subject)
         state.withLockedValue { s in
             s.stored = bySubject
+            s.storedLimits = limitsBySubject
             for (name, cell) in s.cells {
-                cell.usage.withLockedValue { $0.seed(bySubject[name] ?? []) }
+                cell.usage.withLockedValue { $0.seed(bySubject[name] ?? [], limits: limitsBySubject[name] ?? []) }
             }
         }
         readyPromise.succeed()
     }
+
+    // MARK: fleet
+
+    /// Sends a fleet request's settlement now, off the request path; one the store does not
+    /// take is kept and retried, so an outage delays accounting but never loses it.
+    func settle(_ s: QuotaSettlement) {
+        guard let shared else { return }
+        state.withLockedValue { $0.settling += 1 }
+        Task { [self] in
+            do {
+                try await shared.settle(s)
+            } catch {
+                keepUnsettled([s], error)
+            }
+            state.withLockedValue { $0.settling -= 1 }
+        }
+    }
+
+    private func keepUnsettled(_ batch: [QuotaSettlement], _ error: any Error) {
+        let dropped = state.withLockedValue { st -> Int in
+            st.unsettled.append(contentsOf: batch)
+            let over = st.unsettled.count - Self.maxUnsettled
+            if over > 0 { st.unsettled.removeFirst(over) }
+            return max(0, over)
+        }
+        storeFailed(error)
+        if dropped > 0 { logger.error("governance: \(dropped) settlements dropped while the store was unreachable") }
+    }
+
+    func retryUnsettled() async {
+        guard let shared else { return }
+        let batch = state.withLockedValue { st in
+            defer { st.unsettled.removeAll() }
+            return st.unsettled
+        }
+        for (i, s) in batch.enumerated() {
+            do {
+                try await shared.settle(s)
+            } catch {
+                keepUnsettled(Array(batch[i...]), error)
+                return
+            }
+        }
+    }
+
+    /// A store call failed; logged at most once a second so an outage does not flood the log.
+    func storeFailed(_ error: any Error) {
+        let t = ContinuousClock.now
+        let log = lastFailureLog.withLockedValue { last -> Bool in
+            if let l = last, t - l < .seconds(1) { return false }
+            last = t
+            return true
+        }
+        if log { logger.error("governance: the store cannot be reached: \(error)") }
+    }
+
+    private let lastFailureLog = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
 
     /// The cell for a key name, made (and seeded, if loading is done) on first use. Called at
     /// config load, never per request.
@@ -78,7 +160,8 @@ final class UsageLedger: Sendable {
             if let c = s.cells[name] { return c }
             let c = KeyCell()
             if let stored = s.stored {
-                c.usage.withLockedValue { $0.seed(stored[name] ?? []) }
+                let limits = s.storedLimits[name] ?? []
+                c.usage.withLockedValue { $0.seed(stored[name] ?? [], limits: limits) }
             }
             s.cells[name] = c
             return c
@@ -90,16 +173,27 @@ final class UsageLedger: Sendable {
         guard let store else { return }
         let cells = state.withLockedValue { $0.cells }
         var batch: [(KeyCell, [UsageCounter])] = []
+        var limits: [(KeyCell, [RateLimitState])] = []
         for (name, cell) in cells {
-            let rows = cell.usage.withLockedValue { $0.takeDirty(subject: name) }
+            let (rows, l) = cell.usage.withLockedValue { ($0.takeDirty(subject: name), $0.takeDirtyLimits(subject: name)) }
             if !rows.isEmpty { batch.append((cell, rows)) }
+            if !l.isEmpty { limits.append((cell, l)) }
         }
-        guard !batch.isEmpty else { return }
-        do {
-            try await store.saveCounters(batch.flatMap(\.1))
-        } catch {
-            logger.error("governance: cannot save usage counters (will retry): \(error)")
-            for (cell, rows) in batch { cell.usage.withLockedValue { $0.markDirty(rows) } }
+        if !batch.isEmpty {
+            do {
+                try await store.saveCounters(batch.flatMap(\.1))
+            } catch {
+                logger.error("governance: cannot save usage counters (will retry): \(error)")
+                for (cell, rows) in batch { cell.usage.withLockedValue { $0.markDirty(rows) } }
+            }
+        }
+        if !limits.isEmpty {
+            do {
+                try await store.saveRateLimits(limits.flatMap(\.1))
+            } catch {
+                logger.error("governance: cannot save rate-limit state (will retry): \(error)")
+                for (cell, _) in limits { cell.usage.withLockedValue { $0.limitsDirty = true } }
+            }
         }
     }
 
@@ -112,5 +206,11 @@ final class UsageLedger: Sendable {
         task?.cancel()
         await task?.value
         await flush()
+        // The last requests' settlements (the drain has ended every request), briefly.
+        let deadline = ContinuousClock.now + .seconds(3)
+        while state.withLockedValue({ $0.settling > 0 }), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        await retryUnsettled()
     }
 }

@@ -24,6 +24,7 @@ final class RequestLogWriter: Sendable {
         var retentionDays = 7
         var task: Task<Void, Never>?
         var lastCleanup: Date = .distantPast
+        var stopping = false
     }
 
     init(store: any Store, logger: Logger, dropped: Counter? = nil, interval: Duration = .milliseconds(500), maxQueued: Int = 50_000) {
@@ -60,9 +61,15 @@ final class RequestLogWriter: Sendable {
     func start() {
         state.withLockedValue { s in
             guard s.task == nil else { return }
+            // Stopped by a flag, not by cancelling the task: a cancelled task's store call
+            // (postgres-nio honours cancellation) would lose the batch it carries.
             s.task = Task.detached { [self] in
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: interval)
+                while !state.withLockedValue({ $0.stopping }) {
+                    // In short steps, so a stop is seen at once rather than after a whole interval.
+                    let due = ContinuousClock.now + interval
+                    while ContinuousClock.now < due, !state.withLockedValue({ $0.stopping }) {
+                        try? await Task.sleep(for: .milliseconds(20))
+                    }
                     await flush()
                     await cleanupIfDue()
                 }
@@ -86,7 +93,15 @@ final class RequestLogWriter: Sendable {
         do {
             try await store.appendLogs(rows)
         } catch {
-            logger.error("request log: could not write \(rows.count) rows: \(error)")
+            // Kept for the next flush (a store outage delays rows, it does not lose them),
+            // within the same bound as new rows.
+            let kept = state.withLockedValue { s -> Int in
+                let room = max(0, maxQueued - s.queue.count)
+                s.queue.insert(contentsOf: rows.prefix(room).map { PendingRow(row: $0) }, at: 0)
+                return min(room, rows.count)
+            }
+            if kept < rows.count { dropped?.increment(by: Int64(rows.count - kept)) }
+            logger.error("request log: could not write \(rows.count) rows (\(kept) kept for retry): \(error)")
         }
     }
 
@@ -111,7 +126,7 @@ final class RequestLogWriter: Sendable {
             defer { s.task = nil }
             return s.task
         }
-        task?.cancel()
+        state.withLockedValue { $0.stopping = true }
         await task?.value
         await flush()
     }

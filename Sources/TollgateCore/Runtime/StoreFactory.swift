@@ -12,9 +12,8 @@ public enum StoreFactory {
             return MemoryStore()
         case .sqlite(let path):
             return try await SQLiteStore.open(path: path, on: group.any(), logger: logger)
-        case .postgres:
-            // Never echo the URL: it carries a password.
-            throw StoreError("store: the PostgreSQL backend is not supported yet; use sqlite:PATH or memory")
+        case .postgres(let url):
+            return try await PostgresStore.open(url: url, group: group, logger: logger)
         }
     }
 }
