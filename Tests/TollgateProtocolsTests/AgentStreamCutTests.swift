@@ -110,4 +110,38 @@ import TollgateJSON
             #expect(starts.count == 2 && starts[1]["type"] == "text", "cut \(cut)")
         }
     }
+
+    /// Claude's redacted block reaches a Responses client as a reasoning item of its own (the
+    /// marked data in `encrypted_content`), streamed at every cut and whole; the item sent back
+    /// in the next request is the redacted block again for Anthropic.
+    @Test func redactedThinkingRoundTripsThroughAResponsesClient() throws {
+        let upstream = Array([
+            AnthropicStreamDecodeTests.event("message_start", #"{"type":"message_start","message":{"id":"m","model":"c","usage":{"input_tokens":3,"output_tokens":0}}}"#),
+            AnthropicStreamDecodeTests.event("content_block_start", #"{"type":"content_block_start","index":0,"content_block":{"type":"redacted_thinking","data":"enc=="}}"#),
+            AnthropicStreamDecodeTests.event("content_block_stop", #"{"type":"content_block_stop","index":0}"#),
+            AnthropicStreamDecodeTests.event("content_block_start", #"{"type":"content_block_start","index":1,"content_block":{"type":"text","text":""}}"#),
+            AnthropicStreamDecodeTests.event("content_block_delta", #"{"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"hi"}}"#),
+            AnthropicStreamDecodeTests.event("content_block_stop", #"{"type":"content_block_stop","index":1}"#),
+            AnthropicStreamDecodeTests.event("message_delta", #"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":5}}"#),
+            AnthropicStreamDecodeTests.event("message_stop", #"{"type":"message_stop"}"#),
+        ].joined().utf8)
+        func roundTrip(_ output: [JSON], _ label: String) throws {
+            let next: JSON = ["model": "c", "input": .array([["role": "user", "content": "q"]] + output + [["role": "user", "content": "more"]])]
+            let anthropic = AnthropicCodec.encodeRequest(try ResponsesCodec.decodeRequest(next))
+            #expect(anthropic["messages"]?[1]?["content"]?[0] == ["type": "redacted_thinking", "data": "enc=="], "\(label)")
+        }
+        for (cut, events) in Self.everyCut(AnthropicCodec.makeStreamDecoder, upstream).enumerated() {
+            let out = StreamHarness.encode(ResponsesCodec.makeStreamEncoder(StreamEncoderOptions(includeUsage: true, model: "c")), events)
+            let done = StreamHarness.payloads(out).filter { $0.event == "response.output_item.done" }.compactMap { $0.json?["item"] }
+            #expect(done.first?["type"] == "reasoning" && done.first?["encrypted_content"] == "redacted-thinking:enc==", "cut \(cut)")
+            try roundTrip(done, "cut \(cut)")
+        }
+        let whole = try AnthropicCodec.decodeResponse(StreamHarness.json(#"""
+            {"id":"m","type":"message","role":"assistant","model":"c","content":[{"type":"redacted_thinking","data":"enc=="},
+              {"type":"text","text":"hi"}],"stop_reason":"end_turn","usage":{"input_tokens":1,"output_tokens":1}}
+            """#))
+        let output = ResponsesCodec.encodeResponse(whole)["output"]?.array ?? []
+        #expect(output.first?["encrypted_content"] == "redacted-thinking:enc==")
+        try roundTrip(output, "whole")
+    }
 }

@@ -61,17 +61,16 @@ final class RequestLogWriter: Sendable {
     func start() {
         state.withLockedValue { s in
             guard s.task == nil else { return }
-            // Stopped by a flag, not by cancelling the task: a cancelled task's store call
+            // Shutdown cancels this task to cut its sleep short. The store calls run in a
+            // detached task, which that cancellation does not reach: a cancelled store call
             // (postgres-nio honours cancellation) would lose the batch it carries.
             s.task = Task.detached { [self] in
                 while !state.withLockedValue({ $0.stopping }) {
-                    // In short steps, so a stop is seen at once rather than after a whole interval.
-                    let due = ContinuousClock.now + interval
-                    while ContinuousClock.now < due, !state.withLockedValue({ $0.stopping }) {
-                        try? await Task.sleep(for: .milliseconds(20))
-                    }
-                    await flush()
-                    await cleanupIfDue()
+                    try? await Task.sleep(for: interval)
+                    await Task.detached { [self] in
+                        await flush()
+                        await cleanupIfDue()
+                    }.value
                 }
             }
         }
@@ -127,6 +126,7 @@ final class RequestLogWriter: Sendable {
             return s.task
         }
         state.withLockedValue { $0.stopping = true }
+        task?.cancel()
         await task?.value
         await flush()
     }

@@ -13,3 +13,24 @@ public enum GeminiTextSignature {
         signature.hasPrefix(prefix) ? String(signature.dropFirst(prefix.count)) : nil
     }
 }
+
+/// Anthropic's redacted thinking has no item of its own in the Responses API; it travels to a
+/// Responses client as a reasoning item whose `encrypted_content` is the block's data, marked,
+/// so that the item sent back in the next request becomes the redacted block again (and never
+/// passes for a signed summary).
+public enum RedactedThinkingMark {
+    static let prefix = "redacted-thinking:"
+
+    public static func wrap(_ data: String) -> String { prefix + data }
+
+    /// The redacted block's data inside an `encrypted_content`, when it is one.
+    public static func unwrap(_ content: String) -> String? {
+        content.hasPrefix(prefix) ? String(content.dropFirst(prefix.count)) : nil
+    }
+
+    /// What a Responses reasoning item is in canonical form.
+    static func part(summary: String, encrypted: String?) -> ContentPart {
+        if let e = encrypted, let data = unwrap(e) { return .redactedThinking(data: data) }
+        return .thinking(text: summary, signature: encrypted)
+    }
+}

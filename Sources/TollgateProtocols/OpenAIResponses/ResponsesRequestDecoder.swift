@@ -77,7 +77,7 @@ enum ResponsesRequestDecoder {
             for case .object(let s) in o["summary"]?.array ?? [] {
                 if let t = s["text"]?.string { summary += summary.isEmpty ? t : "\n\n" + t }
             }
-            append(.assistant, [.thinking(text: summary, signature: o["encrypted_content"]?.string)], to: &req)
+            append(.assistant, [RedactedThinkingMark.part(summary: summary, encrypted: o["encrypted_content"]?.string)], to: &req)
         case let t:
             // item_reference, hosted tool calls: they name state or tools only OpenAI has.
             throw .badRequest("input item type '\(t)' cannot be translated to another provider", param: param + ".type")

@@ -23,7 +23,7 @@ enum ResponsesResponseDecoder {
                 r.content.append(.toolUse(id: id, name: name, input: ResponsesToolArguments.parse(item["arguments"]?.string ?? "")))
                 calls += 1
             case "reasoning":
-                r.content.append(.thinking(text: summary(item), signature: item["encrypted_content"]?.string))
+                r.content.append(RedactedThinkingMark.part(summary: summary(item), encrypted: item["encrypted_content"]?.string))
             default:
                 continue  // hosted tool calls (web_search_call, …): no canonical form
             }

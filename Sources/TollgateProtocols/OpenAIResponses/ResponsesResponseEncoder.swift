@@ -21,7 +21,11 @@ enum ResponsesResponseEncoder {
                 flushText()
                 output.append(ResponsesItems.functionCall(id: itemID("fc", id, output.count), callID: callID, name: name,
                                                           arguments: ResponsesToolArguments.text(input)))
-            case .image, .toolResult, .redactedThinking, .cacheBreakpoint, .file:
+            case .redactedThinking(let data):
+                flushText()
+                output.append(ResponsesItems.reasoning(id: itemID("rs", id, output.count), summary: nil,
+                                                       signature: RedactedThinkingMark.wrap(data)))
+            case .image, .toolResult, .cacheBreakpoint, .file:
                 continue
             }
         }

@@ -51,7 +51,7 @@ struct ResponsesStreamDecoder: StreamDecoder {
         case "response.output_item.done":
             let item = ev["item"]
             if item?["type"]?.string == "reasoning", let sig = item?["encrypted_content"]?.string {
-                out.append(.thinkingSignature(sig))
+                out.append(RedactedThinkingMark.unwrap(sig).map { .redactedThinking($0) } ?? .thinkingSignature(sig))
             } else if let c = calls[outputIndex], !c.sawArguments, let args = item?["arguments"]?.string, !args.isEmpty {
                 out.append(.toolCallArgumentsDelta(index: c.index, fragment: args))  // sent whole, no deltas
             }

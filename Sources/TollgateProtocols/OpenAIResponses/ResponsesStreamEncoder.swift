@@ -61,8 +61,12 @@ struct ResponsesStreamEncoder: StreamEncoder {
                                                            "summary_index": 0, "delta": .string(t)], into: &out)
         case .thinkingSignature(let s):
             if let k = items.lastIndex(where: { $0.kind == .reasoning }) { items[k].signature = s }
-        case .redactedThinking:
-            break  // Responses has no redacted reasoning item; documented in the conformance table
+        case .redactedThinking(let data):
+            // An item of its own, whole: a reasoning item with the marked data (RedactedThinkingMark).
+            closeCurrent(into: &out)
+            let k = openCurrent(.reasoning, into: &out)
+            items[k].signature = RedactedThinkingMark.wrap(data)
+            closeCurrent(into: &out)
         case .toolCallStart(let index, let callID, let name):
             closeCurrent(into: &out)
             let k = items.count

@@ -38,6 +38,11 @@ public final class PostgresStore: Store, SharedQuota {
         let deadline = ContinuousClock.now + connectWait
         while true {
             do {
+                // Reachability first, bounded: the pool would wait for a connection as long as
+                // it is asked. The migration itself is not cut short (a cancelled one could
+                // leave the advisory lock held on a pooled connection).
+                let left = deadline - ContinuousClock.now
+                try await bounded(max(left, .milliseconds(100))) { try await store.ping() }
                 try await store.migrate()
                 return store
             } catch {
@@ -183,5 +188,19 @@ enum PostgresURL {
         guard var c = URLComponents(string: url) else { return "postgres://…" }
         if c.password != nil { c.password = "***" }
         return c.string ?? "postgres://…"
+    }
+}
+
+/// Runs `work`, or throws after `limit`, whichever comes first (the loser is cancelled).
+func bounded<T: Sendable>(_ limit: Duration, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await work() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            throw StoreError("no answer within \(limit)")
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next() else { throw StoreError("no answer") }
+        return first
     }
 }
