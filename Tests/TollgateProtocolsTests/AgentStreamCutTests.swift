@@ -144,4 +144,18 @@ import TollgateJSON
         #expect(output.first?["encrypted_content"] == "redacted-thinking:enc==")
         try roundTrip(output, "whole")
     }
+
+    /// google-genai sends a signature back URL-safe base64 encoded; Anthropic gets its own,
+    /// standard-alphabet signature again.
+    @Test func urlSafeSignaturesFromTheGenAISDKComeBackStandard() throws {
+        let history: JSON = ["contents": [
+            ["role": "user", "parts": [["text": "q"]]],
+            ["role": "model", "parts": [["text": "t", "thought": true, "thoughtSignature": "Eq-_AB-_"], ["text": "a"]]],
+            ["role": "user", "parts": [["text": "more"]]],
+        ]]
+        let anthropic = AnthropicCodec.encodeRequest(try GeminiCodec.decodeRequest(history))
+        #expect(anthropic["messages"]?[1]?["content"]?[0] == ["type": "thinking", "thinking": "t", "signature": "Eq+/AB+/"])
+        #expect(GeminiRequestDecoder.standardBase64("abc") == "abc")
+        #expect(GeminiRequestDecoder.standardBase64("ab-_c") == "ab+/c===")
+    }
 }

@@ -746,3 +746,52 @@ def test_gemini_thought_signature_on_text_part_round_trips_openai_chat(gw, mock,
     signed = [p for p in contents[1]["parts"] if _part(p, "thoughtSignature", "thought_signature")]
     assert [(p.get("text"), _part(p, "thoughtSignature", "thought_signature")) for p in signed] == \
         [("It is 4.", GSIG)], f"thought signature lost: {contents[1]}"
+
+
+# =========================================================================== 9. stream round trips (session seven)
+
+def test_thinking_round_trip_genai_sdk_stream_to_anthropic(gw, mock):
+    """google-genai SDK streaming from Claude with thoughts on: the thought arrives as thought
+    parts and Anthropic's signature on a last, empty thought part; the model turn sent back (all
+    its streamed parts) reaches Anthropic as the one signed block, byte-exact."""
+    g = gw.genai()
+    cfg = gt.GenerateContentConfig(max_output_tokens=4000,
+                                   thinking_config=gt.ThinkingConfig(thinking_budget=2048, include_thoughts=True))
+    chunks = list(g.models.generate_content_stream(model=f"anthropic/{CLAUDE}", contents="weather in oslo", config=cfg))
+    parts = [p for c in chunks if c.candidates for p in (c.candidates[0].content.parts or [])]
+    thought = "thinking about: weather in oslo"
+    assert "".join(p.text or "" for p in parts if p.thought) == thought, parts
+    signed = [p for p in parts if p.thought_signature]
+    assert len(signed) == 1 and signed[0].thought, parts
+    history = [gt.Content(role="user", parts=[gt.Part(text="weather in oslo")]),
+               gt.Content(role="model", parts=parts),
+               gt.Content(role="user", parts=[gt.Part(text="and tomorrow?")])]
+    g.models.generate_content(model=f"anthropic/{CLAUDE}", contents=history, config=cfg)
+    b = _anthropic(mock)[-1].body
+    assistant = b["messages"][1]
+    assert assistant["role"] == "assistant" and assistant["content"][0] == _signed(thought), assistant
+
+
+def test_redacted_thinking_round_trip_responses_sdk_stream_to_anthropic(gw, mock):
+    """Responses SDK streaming from Claude with a redacted block: it arrives as a reasoning item
+    of its own (the marked data in encrypted_content); the output items sent back reach Anthropic
+    as the signed block and the redacted block, in order."""
+    mock.script("*/v1/messages", redacted_thinking=REDACTED)
+    oa = gw.openai()
+    kw = dict(model=f"anthropic/{CLAUDE}", reasoning={"effort": "low"}, max_output_tokens=3000, store=False,
+              include=["reasoning.encrypted_content"],
+              tools=[{"type": "function", "name": "lookup", "description": "Search.", "parameters": LOOKUP}])
+    events = list(oa.responses.create(input=[{"role": "user", "content": "weather in oslo"}], stream=True, **kw))
+    items = [e.item for e in events if e.type == "response.output_item.done"]
+    kinds = [i.type for i in items]
+    assert kinds[:2] == ["reasoning", "reasoning"] and "function_call" in kinds, kinds
+    assert items[1].encrypted_content == "redacted-thinking:" + REDACTED, items[1]
+    call = next(i for i in items if i.type == "function_call")
+    history = [{"role": "user", "content": "weather in oslo"}]
+    history += [i.model_dump(exclude_none=True) for i in items]
+    history += [{"type": "function_call_output", "call_id": call.call_id, "output": "snow -3C"}]
+    r2 = oa.responses.create(input=history, **kw)
+    assert r2.output_text == "tool said: snow -3C"
+    thought = "thinking about: weather in oslo"
+    content = _anthropic(mock)[-1].body["messages"][1]["content"]
+    assert content[:2] == [_signed(thought), {"type": "redacted_thinking", "data": REDACTED}], content

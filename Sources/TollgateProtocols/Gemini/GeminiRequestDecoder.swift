@@ -63,9 +63,20 @@ enum GeminiRequestDecoder {
         return out.isEmpty ? nil : Message(role: role, content: out)
     }
 
+    /// google-genai keeps a signature as bytes and sends it back URL-safe base64 encoded
+    /// (pydantic's choice), so `+/` come back as `-_`. Standard base64 never holds those, and the
+    /// signatures that leave this decoder go to providers that want the standard alphabet
+    /// (Anthropic compares its signature byte for byte): put it back.
+    static func standardBase64(_ s: String) -> String {
+        guard s.utf8.contains(where: { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }) else { return s }
+        var out = String(s.map { $0 == "-" ? "+" : $0 == "_" ? "/" : $0 })
+        while out.utf8.count % 4 != 0 { out += "=" }
+        return out
+    }
+
     static func decodePart(_ p: JSON, param: String, calls: inout ToolCallLedger) throws(GatewayError) -> ContentPart? {
         guard let po = p.object else { throw .badRequest("a part must be an object", param: param) }
-        let signature = po.gemini("thoughtSignature", "thought_signature")?.string
+        let signature = po.gemini("thoughtSignature", "thought_signature")?.string.map(standardBase64)
         if let t = po["text"]?.string {
             // A signature on a plain text part is only a hint for Gemini's own next turn; no other
             // protocol can carry it, so it is dropped (function-call signatures are kept).
