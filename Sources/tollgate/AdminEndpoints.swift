@@ -10,7 +10,7 @@ enum AdminEndpoints {
         routes.register("/health") { _ in
             let kind = JSON.string(store.kind)
             do {
-                try await withTimeout(.seconds(2)) { try await store.ping() }
+                try await bounded(.seconds(2)) { try await store.ping() }
                 return AdminResponse(body: JSON.object(["status": "ok", "store": .object(["kind": kind, "status": "ok"])]).serialized())
             } catch {
                 let body = JSON.object([
@@ -33,16 +33,3 @@ enum AdminEndpoints {
     }
 }
 
-/// Runs `work`, or throws `StoreCallTimeout` after `limit`, whichever comes first.
-func withTimeout<T: Sendable>(_ limit: Duration, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await work() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            throw StoreCallTimeout()
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next() else { throw StoreCallTimeout() }
-        return first
-    }
-}

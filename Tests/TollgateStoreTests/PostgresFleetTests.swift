@@ -177,13 +177,5 @@ import Testing
 /// The store's pool retries connecting for as long as it is asked; the gateway bounds each
 /// call (StoreCall), and so does this.
 func withDeadline<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { g in
-        g.addTask { try await work() }
-        g.addTask {
-            try await Task.sleep(for: .seconds(2))
-            throw ClusterError("timed out")
-        }
-        defer { g.cancelAll() }
-        return try await g.next()!
-    }
+    try await bounded(.seconds(2), work)
 }

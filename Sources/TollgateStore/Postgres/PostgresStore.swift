@@ -191,8 +191,9 @@ enum PostgresURL {
     }
 }
 
-/// Runs `work`, or throws after `limit`, whichever comes first (the loser is cancelled).
-func bounded<T: Sendable>(_ limit: Duration, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+/// Runs `work`, or throws after `limit`, whichever comes first (the loser is cancelled). Every
+/// bounded store call off the request path uses it (start-up, `/health`, tests).
+public func bounded<T: Sendable>(_ limit: Duration, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
     try await withThrowingTaskGroup(of: T.self) { group in
         group.addTask { try await work() }
         group.addTask {
