@@ -1,10 +1,29 @@
+import NIOCore
+
 /// Limits and budgets decided by the store itself, so that any number of gateways sharing it
 /// admit exactly what one would (spec section 11). One `admit` is one round trip that locks
 /// the key's row, checks every limit and takes the reservation together; `settle` replaces the
 /// reservation with what the request really used.
 public protocol SharedQuota: Sendable {
     func admit(_ ask: QuotaAsk) async throws -> QuotaVerdict
+    /// The same decision for a request on `loop`, answered on `loop`. A store that can reach
+    /// the database from the loop itself does so (PostgreSQL); the default runs `admit` as a task.
+    func admit(_ ask: QuotaAsk, on loop: any EventLoop) -> EventLoopFuture<QuotaVerdict>
     func settle(_ settlement: QuotaSettlement) async throws
+    /// Several settlements at once, all or nothing (a failed batch may be sent again whole):
+    /// for PostgreSQL one transaction with one statement per key and budget window.
+    func settle(batch: [QuotaSettlement]) async throws
+}
+
+extension SharedQuota {
+    /// One by one; only for a store whose single settlements cannot fail halfway (tests).
+    public func settle(batch: [QuotaSettlement]) async throws {
+        for s in batch { try await settle(s) }
+    }
+
+    public func admit(_ ask: QuotaAsk, on loop: any EventLoop) -> EventLoopFuture<QuotaVerdict> {
+        loop.makeFutureWithTask { try await self.admit(ask) }
+    }
 }
 
 /// One request's admission: the key's limits and what to reserve against them.

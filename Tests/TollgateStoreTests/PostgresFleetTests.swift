@@ -120,6 +120,37 @@ import Testing
         }
     }
 
+    /// Settlements go in batches (one row lock per key per batch): a batch frees every
+    /// reservation in it, counts every request, and moves the token bucket by the net difference.
+    /// Decisions made on the request's event loop (`admit(_:on:)`) agree with the others.
+    @Test func aBatchSettlesEveryRequestInIt() async throws {
+        try await withFleet { stores in
+            let now = Int64(Date().timeIntervalSince1970)
+            let budget = BudgetAsk(window: "budget:1d", start: now - 10, end: now + 86400, maxUSD: 1.0)
+            let loop = MultiThreadedEventLoopGroup.singleton.next()
+            var ids: [String] = []
+            for i in 0..<3 {
+                let v = try await stores[i].admit(ask("sb", tpm: 6000, tokens: 100, budget: budget, usd: 0.3, id: "sb\(i)"), on: loop).get()
+                #expect(v == .allowed)
+                ids.append("sb\(i)")
+            }
+            #expect(try await stores[0].admit(ask("sb", budget: budget, usd: 0.3)) == .budgetHeld(spent: 0))
+            let batch = ids.map { id in
+                QuotaSettlement(subject: "sb", reservationID: id, now: Double(now), tokensPerMinute: 6000, reservedTokens: 100,
+                                inputTokens: 10, outputTokens: 10, costUSD: 0.01, budgetWindow: "budget:1d", budgetStart: now - 10)
+            } + [QuotaSettlement(subject: "other", reservationID: nil, now: Double(now), tokensPerMinute: nil, reservedTokens: 0,
+                                 inputTokens: 1, outputTokens: 1, costUSD: 0.5, budgetWindow: nil, budgetStart: 0)]
+            try await stores[1].settle(batch: batch)
+            let counters = try await stores[2].loadCounters()
+            let sb = counters.filter { $0.subject == "sb" }
+            #expect(sb.first { $0.window == "total" }?.requests == 3)
+            #expect(abs((sb.first { $0.window == "budget:1d" }?.costUSD ?? 0) - 0.03) < 1e-9)
+            #expect(counters.first { $0.subject == "other" && $0.window == "total" }?.costUSD == 0.5)
+            // All three reservations freed: 0.97 left, three more 0.3 worst cases fit.
+            for _ in 0..<3 { #expect(try await stores[0].admit(ask("sb", budget: budget, usd: 0.3)) == .allowed) }
+        }
+    }
+
     @Test func aJobIsHeldByOneWorkerUntilItsLeaseExpires() async throws {
         try await withFleet { stores in
             let job = AsyncJob(id: "j", owner: "team", routeID: "chat", uri: "/v1/chat/completions", headers: [["a", "b"]], body: [1, 2])

@@ -126,7 +126,7 @@ struct GovernancePlugin: AccessPhase, ResponseHeadPhase, LogPhase {
             reserveTokens: Int64(reserve.tokens), budget: budget, reserveUSD: reserve.usd, reservationID: id,
             leaseSeconds: Self.reservationLease)
         let p = ctx.eventLoop.makePromise(of: PhaseResult.self)
-        StoreCall.onLoop(ctx.eventLoop) { try await quota.admit(ask) }.assumeIsolated().whenComplete { result in
+        StoreCall.bounded(quota.admit(ask, on: ctx.eventLoop), on: ctx.eventLoop).assumeIsolated().whenComplete { result in
             switch result {
             case .success(.allowed):
                 ctx[slot: Admitted.self] = Held(reservation: reserve, id: id)

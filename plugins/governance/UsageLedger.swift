@@ -21,8 +21,10 @@ final class UsageLedger: Sendable {
         var storedLimits: [String: [RateLimitState]] = [:]
         /// Fleet settlements the store did not take yet; retried by the flush.
         var unsettled: [QuotaSettlement] = []
-        /// Fleet settlements on their way to the store; shutdown waits for them.
-        var settling = 0
+        /// Fleet settlements gathered for the next batch.
+        var pending: [QuotaSettlement] = []
+        /// Whether a task is sending batches; shutdown waits for it.
+        var sending = false
     }
 
     private let state = NIOLockedValueBox(State())
@@ -98,18 +100,38 @@ final class UsageLedger: Sendable {
 
     // MARK: fleet
 
-    /// Sends a fleet request's settlement now, off the request path; one the store does not
-    /// take is kept and retried, so an outage delays accounting but never loses it.
+    /// How long a batch of fleet settlements gathers before it goes: at most one batch per
+    /// interval, so a busy key then takes its row lock once per batch, not once
+    /// per request, and the next request's decision rarely waits behind a settlement.
+    static let settleGather: Duration = .milliseconds(5)
+
+    /// Sends a fleet request's settlement off the request path, batched with the others that end
+    /// within a few milliseconds; a batch the store does not take is kept and retried, so an
+    /// outage delays accounting but never loses it.
     func settle(_ s: QuotaSettlement) {
         guard let shared else { return }
-        state.withLockedValue { $0.settling += 1 }
+        let start = state.withLockedValue { st -> Bool in
+            st.pending.append(s)
+            guard !st.sending else { return false }
+            st.sending = true
+            return true
+        }
+        guard start else { return }
         Task { [self] in
-            do {
-                try await shared.settle(s)
-            } catch {
-                keepUnsettled([s], error)
+            while true {
+                try? await Task.sleep(for: Self.settleGather)
+                let batch = state.withLockedValue { st -> [QuotaSettlement] in
+                    defer { st.pending = [] }
+                    if st.pending.isEmpty { st.sending = false }
+                    return st.pending
+                }
+                if batch.isEmpty { return }
+                do {
+                    try await shared.settle(batch: batch)
+                } catch {
+                    keepUnsettled(batch, error)
+                }
             }
-            state.withLockedValue { $0.settling -= 1 }
         }
     }
 
@@ -130,13 +152,11 @@ final class UsageLedger: Sendable {
             defer { st.unsettled.removeAll() }
             return st.unsettled
         }
-        for (i, s) in batch.enumerated() {
-            do {
-                try await shared.settle(s)
-            } catch {
-                keepUnsettled(Array(batch[i...]), error)
-                return
-            }
+        guard !batch.isEmpty else { return }
+        do {
+            try await shared.settle(batch: batch)
+        } catch {
+            keepUnsettled(batch, error)
         }
     }
 
@@ -208,7 +228,7 @@ final class UsageLedger: Sendable {
         await flush()
         // The last requests' settlements (the drain has ended every request), briefly.
         let deadline = ContinuousClock.now + .seconds(3)
-        while state.withLockedValue({ $0.settling > 0 }), ContinuousClock.now < deadline {
+        while state.withLockedValue({ $0.sending }), ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(10))
         }
         await retryUnsettled()

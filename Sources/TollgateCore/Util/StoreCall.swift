@@ -17,6 +17,14 @@ public enum StoreCall {
         _ loop: any EventLoop, timeout: TimeAmount = defaultTimeout,
         _ work: @escaping @Sendable () async throws -> T
     ) -> EventLoopFuture<T> {
+        bounded(loop.makeFutureWithTask(work), on: loop, timeout: timeout)
+    }
+
+    /// A call the store answers on `loop` itself (`SharedQuota.admit(_:on:)`), cut off after
+    /// `timeout` the same way.
+    public static func bounded<T: Sendable>(
+        _ answer: EventLoopFuture<T>, on loop: any EventLoop, timeout: TimeAmount = defaultTimeout
+    ) -> EventLoopFuture<T> {
         let promise = loop.makePromise(of: T.self)
         // Either the answer or the timer completes the promise; both run on `loop`. The box
         // may be made off the loop (a unit test calling a phase directly).
@@ -26,7 +34,7 @@ public enum StoreCall {
             settled.value = true
             promise.fail(StoreCallTimeout())
         }
-        loop.makeFutureWithTask(work).whenComplete { result in
+        answer.hop(to: loop).whenComplete { result in
             guard !settled.value else { return }
             settled.value = true
             timer.cancel()

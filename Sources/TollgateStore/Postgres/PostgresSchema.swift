@@ -92,8 +92,18 @@ enum PostgresSchema {
             """,
             "CREATE INDEX async_jobs_unfinished ON async_jobs (created_at) WHERE state IN ('pending', 'running')",
             "CREATE INDEX async_jobs_expires ON async_jobs (expires_at)",
+            admitFunctionV1,
+            settleFunctionV1,
+        ],
+        // 2: a key's live reservations as a running total on its row, so a decision reads one
+        // row instead of summing the reservations table, whose index keeps the entries of
+        // settled reservations until vacuum (4,400 of them cost 0.56 ms a decision, measured).
+        [
+            "ALTER TABLE quota_keys ADD COLUMN reserved_usd double precision NOT NULL DEFAULT 0",
+            "ALTER TABLE quota_keys ADD COLUMN swept_at double precision NOT NULL DEFAULT 0",
             admitFunction,
             settleFunction,
+            settleBatchFunction,
         ],
     ]
 
@@ -103,7 +113,7 @@ enum PostgresSchema {
     /// reservation and its budget reservation together. Rate limits use the database's clock,
     /// so instances with skewed clocks still share one bucket; budget windows come from the
     /// gateway (they are aligned to the period, so instances agree).
-    static let admitFunction = """
+    static let admitFunctionV1 = """
         CREATE OR REPLACE FUNCTION tollgate_admit(
             p_subject text, p_rpm bigint, p_tpm bigint, p_reserve_tokens bigint,
             p_window text, p_window_start bigint, p_window_end bigint, p_max_usd double precision,
@@ -176,7 +186,7 @@ enum PostgresSchema {
     /// takes more of) the token allowance, and adds the usage to the key's counters. Takes the
     /// key's row lock first, as `tollgate_admit` does, so a decision never sees the reservation
     /// gone without its cost counted.
-    static let settleFunction = """
+    static let settleFunctionV1 = """
         CREATE OR REPLACE FUNCTION tollgate_settle(
             p_subject text, p_reservation text, p_tpm bigint, p_reserved_tokens bigint,
             p_input bigint, p_output bigint, p_cost double precision, p_window text, p_window_start bigint)

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import NIOSSL
 import PostgresNIO
 
 /// The shared store (`store: postgres://USER:PASS@HOST:PORT/DB`): any number of gateways on one
@@ -9,13 +10,16 @@ import PostgresNIO
 /// (or one transaction), so a dead connection costs one failed call, never a stuck gateway.
 public final class PostgresStore: Store, SharedQuota {
     let client: PostgresClient
+    /// The request path's own connections, one per event loop (admissions).
+    let loopConnections: PostgresLoopConnections
     let logger: Logger
     private let runner: Task<Void, Never>
     public var kind: String { "postgres" }
     public var sharedQuota: (any SharedQuota)? { self }
 
-    private init(client: PostgresClient, runner: Task<Void, Never>, logger: Logger) {
+    private init(client: PostgresClient, loopConnections: PostgresLoopConnections, runner: Task<Void, Never>, logger: Logger) {
         self.client = client
+        self.loopConnections = loopConnections
         self.runner = runner
         self.logger = logger
     }
@@ -25,7 +29,8 @@ public final class PostgresStore: Store, SharedQuota {
     /// password.
     public static func open(url: String, group: any EventLoopGroup, logger: Logger,
                             connectWait: Duration = .seconds(30)) async throws -> PostgresStore {
-        let config = try PostgresURL.configuration(url)
+        let parts = try PostgresURL.parse(url)
+        let config = try parts.clientConfiguration()
         // The pool's own chatter (a failed connection attempt every backoff step during an
         // outage) at info would flood the log; the gateway reports outages itself, once a second.
         var background = logger
@@ -34,7 +39,8 @@ public final class PostgresStore: Store, SharedQuota {
         let runner = Task { await client.run() }
         // Leasing before run() has begun only logs a warning and waits; let it begin first.
         for _ in 0..<10 { await Task.yield() }
-        let store = PostgresStore(client: client, runner: runner, logger: logger)
+        let loops = PostgresLoopConnections(configuration: try parts.connectionConfiguration(), logger: background)
+        let store = PostgresStore(client: client, loopConnections: loops, runner: runner, logger: logger)
         let deadline = ContinuousClock.now + connectWait
         while true {
             do {
@@ -142,15 +148,58 @@ public final class PostgresStore: Store, SharedQuota {
     }
 
     public func close() async throws {
+        await loopConnections.closeAll()
         runner.cancel()
         await runner.value
     }
 }
 
-/// `postgres://USER:PASS@HOST:PORT/DB[?sslmode=disable|prefer|require][&pool_max=N]` to a client
-/// configuration.
+/// `postgres://USER:PASS@HOST:PORT/DB[?sslmode=disable|prefer|require][&pool_max=N]`, read once
+/// into the pool's configuration and the per-loop connections' one.
 enum PostgresURL {
-    static func configuration(_ url: String) throws -> PostgresClient.Configuration {
+    struct Parts {
+        var host: String
+        var port: Int
+        var user: String
+        var password: String?
+        var database: String?
+        var sslmode: String
+        var poolMax: Int
+
+        /// A request that needs the store must fail fast when it is down (503), not wait for a
+        /// connection attempt's default 10 s.
+        static let connectTimeout = TimeAmount.seconds(2)
+
+        func clientConfiguration() throws -> PostgresClient.Configuration {
+            let tls: PostgresClient.Configuration.TLS
+            switch sslmode {
+            case "prefer": tls = .prefer(.makeClientConfiguration())
+            case "require", "verify-full": tls = .require(.makeClientConfiguration())
+            default: tls = .disable
+            }
+            var config = PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
+            config.options.connectTimeout = .seconds(2)
+            // Each instance holds at most `pool_max` pooled connections (default 8), plus one
+            // per event loop for admissions: a fleet of ten stays within PostgreSQL's default of 100.
+            config.options.minimumConnections = min(2, poolMax)
+            config.options.maximumConnections = poolMax
+            return config
+        }
+
+        func connectionConfiguration() throws -> PostgresConnection.Configuration {
+            let tls: PostgresConnection.Configuration.TLS
+            switch sslmode {
+            case "prefer": tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            case "require", "verify-full": tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            default: tls = .disable
+            }
+            var config = PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
+            config.options.connectTimeout = Self.connectTimeout
+            return config
+        }
+    }
+
+    static func parse(_ url: String) throws -> Parts {
         guard let c = URLComponents(string: url), let host = c.host, !host.isEmpty else {
             throw StoreError("store: cannot read the PostgreSQL URL \(redacted(url)) (expected postgres://USER:PASS@HOST:PORT/DB)")
         }
@@ -159,28 +208,15 @@ enum PostgresURL {
         var database = c.path
         if database.hasPrefix("/") { database.removeFirst() }
         let sslmode = c.queryItems?.first { $0.name == "sslmode" }?.value ?? "disable"
-        let tls: PostgresClient.Configuration.TLS
-        switch sslmode {
-        case "disable": tls = .disable
-        case "prefer": tls = .prefer(.makeClientConfiguration())
-        case "require", "verify-full": tls = .require(.makeClientConfiguration())
-        default: throw StoreError("store: unknown sslmode '\(sslmode)' (disable, prefer, require or verify-full)")
+        guard ["disable", "prefer", "require", "verify-full"].contains(sslmode) else {
+            throw StoreError("store: unknown sslmode '\(sslmode)' (disable, prefer, require or verify-full)")
         }
-        var config = PostgresClient.Configuration(
-            host: host, port: c.port ?? 5432, username: user, password: password,
-            database: database.isEmpty ? nil : database, tls: tls)
-        // A request that needs the store must fail fast when it is down (503), not wait for a
-        // connection attempt's default 10 s.
-        config.options.connectTimeout = .seconds(2)
-        // Each instance holds at most `pool_max` connections (default 8): a fleet of ten stays
-        // within PostgreSQL's default of 100.
         let poolMax = c.queryItems?.first { $0.name == "pool_max" }?.value
         guard let max = Int(poolMax ?? "8"), max >= 1 else {
             throw StoreError("store: pool_max must be a positive number of connections")
         }
-        config.options.minimumConnections = min(2, max)
-        config.options.maximumConnections = max
-        return config
+        return Parts(host: host, port: c.port ?? 5432, user: user, password: password,
+                     database: database.isEmpty ? nil : database, sslmode: sslmode, poolMax: max)
     }
 
     /// The URL without its password, for messages.
