@@ -12,7 +12,7 @@ import PackageDescription
 // Each plugin folder carries a README beside its code; SwiftPM must be told they are not sources.
 let pluginDocs = [
     "README.md", "ai-proxy/README.md", "header-allowlist/README.md", "governance/README.md",
-    "telemetry/README.md", "async/README.md",
+    "telemetry/README.md", "async/README.md", "cache/README.md",
 ]
 
 // Swift checks exclusive access to variables at run time unless told it need not; on the request
@@ -39,6 +39,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
     ],
     targets: [
         .target(name: "TollgateJSON", swiftSettings: hotPath),
@@ -75,6 +76,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "plugins",
             exclude: pluginDocs,

@@ -288,6 +288,10 @@ post() {
     -H 'authorization: Bearer sk-client-not-used' "$@" --data-binary "@$body" "$url" 2>&1
 }
 
+# resp_header_ok HEADERFILE NAME VALUE_ERE -> 0 if the header dump (curl -D) has a NAME header whose
+# whole value matches the extended regex VALUE_ERE (names and values case-insensitive)
+resp_header_ok() { tr -d '\r' <"$1" 2>/dev/null | grep -qiE "^$2:[[:space:]]*($3)[[:space:]]*$"; }
+
 # start_gateway CFG PROBE_URL PROBE_BODY TIMEOUT_S [WRAPPER...]
 #   exec the gateway (optionally under WRAPPER, e.g. valgrind or env VAR=...), then poll PROBE_URL
 #   until it answers 200. Sets GW_PID, GW_LOG, GW_LISTEN_MS (port open), GW_STARTUP_MS (first 200).

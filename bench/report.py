@@ -8,6 +8,13 @@ Input: a results directory written by bench/run:
   res-ID-C.rK the same for round K > 1 (BENCH_ROUNDS); cells are then medians over the rounds,
               and the two comparison columns also give their range
   meta        key=value lines (machine, versions, RSS, start-up)
+  profile-ROW-cC.kv  bench/profile's results (copied from bench/out/ by bench/run): the
+              instructions per request of rows c, h and mg are compared under the table when they
+              come from the same binary as the run (meta gateway_sha)
+
+  report.py --profile-compare DIR SHA CONNS ROW
+              what bench/profile prints after a run of ROW: the same comparisons, from the
+              profile-*.kv files in DIR with that binary (SHA) and connection count
 """
 import os
 import statistics
@@ -69,7 +76,74 @@ def spread(vals, fmt):
     return m if len(vals) == 1 else f"{m} ({fmt(min(vals))} … {fmt(max(vals))})"
 
 
+def load_profiles(d, sha):
+    """bench/profile results in D from the binary SHA: {(row, connections): record}."""
+    out = {}
+    if not sha:
+        return out
+    try:
+        names = sorted(os.listdir(d))
+    except OSError:
+        return out
+    for name in names:
+        if not (name.startswith("profile-") and name.endswith(".kv")):
+            continue
+        rec = load_meta(os.path.join(d, name))
+        try:
+            if rec.get("gateway_sha") != sha:
+                continue
+            rec["ir"] = int(rec["ir_per_request"])
+            out[(rec["row"], int(rec["connections"]))] = rec
+        except (KeyError, ValueError):
+            continue
+    return out
+
+
+# Rows compared with (c) in instructions per request, and what each must meet.
+IR_CHECKS = (
+    ("h", "(h) cache hit", "acceptance: below (c) (a hit never leaves the process)", lambda pct: pct < 0),
+    ("mg", "(mg) model group", "budget: at most +2% over (c)", lambda pct: pct <= 2.0),
+)
+
+
+def profile_comparisons(profiles, conns, only=None):
+    """Lines comparing rows h and mg with row c, instructions per request, at CONNS connections."""
+    lines = []
+    c = profiles.get(("c", conns))
+    for rid, label, rule, ok in IR_CHECKS:
+        if only and only not in (rid, "c"):
+            continue
+        r = profiles.get((rid, conns))
+        if not r:
+            continue
+        if not c:
+            lines.append(f"{label}: {r['ir']:,} Ir/request ({conns} conn.); no row (c) result from the same binary "
+                         f"to compare with (bench/profile --row c" + (f" --connections {conns}" if conns > 1 else "") + ")")
+            continue
+        delta = r["ir"] - c["ir"]
+        pct = 100.0 * delta / c["ir"] if c["ir"] else 0.0
+        cfg = ""
+        if c.get("config") != r.get("config"):
+            cfg = f"; (c) ran on {c.get('config', '?')}, {rid} on {r.get('config', '?')}"
+        lines.append(f"{label}: {r['ir']:,} Ir/request vs (c) {c['ir']:,} ({conns} conn.): {delta:+,} ({pct:+.2f}%) — "
+                     f"{rule}: {'met' if ok(pct) else 'NOT MET'}{cfg}")
+    return lines
+
+
+def profile_compare_cli(args):
+    d, sha, conns, row = args[0], args[1], int(args[2]), args[3]
+    if row not in ("c", "h", "mg"):
+        return
+    lines = profile_comparisons(load_profiles(d, sha), conns, only=row)
+    if lines:
+        print("compared (bench/out/profile-*.kv, same binary):")
+        print("\n".join("  " + x for x in lines))
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--profile-compare":
+        profile_compare_cli(sys.argv[2:])
+        return
     d = sys.argv[1]
     rows = []
     with open(os.path.join(d, "rows.tsv")) as f:
@@ -141,11 +215,41 @@ def main():
     out.append("")
     out.extend(lines)
     out.append("")
-    out.append("Baselines: (c), (d), (f), (fs), (fp) compare with (a) and (b); the stream rows (e1), (e2) with (a′) and (b′). "
+    out.append("Baselines: (c), (d), (f), (fs), (fp), (h), (mg) compare with (a) and (b); the stream rows (e1), (e2) with (a′) and (b′). "
                "\"added p50\" = row p50 − direct p50 at c=1; \"vs nginx proxy\" = row req/s ÷ nginx-proxy req/s at c=50.")
     out.append("")
-    # Row (f)'s route on its stores, compared within each round: what a store adds to the route.
+    # Rows (h) and (mg) against the plain passthrough (c), same gateway, within each round.
     labels = {rid: label for rid, label, *_ in rows}
+    vs_c = []
+    for rid, what in (("h", "acceptance: below (c)"), ("mg", None)):
+        if rid not in res or "c" not in res:
+            continue
+        added = paired(res[rid][1], res["c"][1], lambda r, b: r["p50"] - b["p50"])
+        ratio = [v for v in paired(res[rid][50], res["c"][50], lambda r, b: r["rps"] / b["rps"] if b["rps"] else None)
+                 if v is not None]
+        if not (added or ratio):
+            continue
+        p50s = f"{median_of(res[rid][1], 'p50'):.0f} vs {median_of(res['c'][1], 'p50'):.0f} µs, " if added else ""
+        line = (f"{labels[rid]} vs {labels['c']}: p50 at c=1 {p50s}{spread(added, lambda v: f'{v:+.0f}')} µs"
+                + (f" ({what}: {'met' if statistics.median(added) < 0 else 'NOT MET'})" if what and added else "")
+                + f", c=50 throughput × {spread(ratio, lambda v: f'{v:.2f}')}")
+        vs_c.append(line)
+    if vs_c:
+        out.append("Against the passthrough (same gateway, same round): " + "; ".join(vs_c) + ".")
+        out.append("")
+    # Instructions per request (bench/profile) of the same binary: the acceptance figures of (h) and (mg).
+    profiles = load_profiles(d, meta.get("gateway_sha"))
+    ir_lines = []
+    for conns in sorted({k[1] for k in profiles}):
+        ir_lines += profile_comparisons(profiles, conns)
+    if ir_lines:
+        out.append("Instructions per request (bench/profile, same binary as this run): " + "; ".join(ir_lines) + ".")
+        out.append("")
+    elif "h" in res or "mg" in res:
+        out.append("Instructions per request: none from this binary in bench/out/ "
+                   "(bench/profile --row c, then --row h and --row mg, with the same TOLLGATE_BIN, put them here).")
+        out.append("")
+    # Row (f)'s route on its stores, compared within each round: what a store adds to the route.
     stores = []
     for rid, base, what in (("fs", "f", "SQLite over the default store"), ("fp", "fs", "PostgreSQL over SQLite")):
         if rid not in res or base not in res:

@@ -9,6 +9,7 @@ public enum PluginRegistry {
         HeaderAllowlistFactory(),
         TelemetryFactory(),
         AsyncFactory(),
+        CacheFactory(),
     ]
 
     /// The top-level sections of routes.yaml the plugins own, for the loader.

@@ -8,7 +8,7 @@ public enum ConfigLoader {
     /// one has a few hundred), far below what an alias bomb stands for.
     public static let defaultMaxYAMLNodes = 100_000
 
-    static let topLevelKeys = ["server", "admin", "store", "providers", "pricing", "routes"]
+    static let topLevelKeys = ["server", "admin", "store", "providers", "pricing", "model_groups", "health", "routes"]
 
     /// Reads, interpolates `${VAR}`, validates the whole file. Relative paths in it (store, TLS)
     /// are resolved against the file's directory. `sections`: the top-level keys plugins own
@@ -62,6 +62,9 @@ public enum ConfigLoader {
         config.admin = AdminConfig.decode(top["admin"], &d)
         config.store = StoreLocation.decode(top["store"], baseDirectory: baseDirectory, &d)
         config.providers = ProviderConfig.decodeAll(top["providers"], &d)
+        config.routing = RoutingConfig.decode(
+            groups: top["model_groups"], health: top["health"],
+            providers: Set(ProviderConfig.builtInNames + config.providers.map(\.name)), &d)
         for s in sections { config.sections[s.key] = s.init(decoding: top[s.key], &d) }
         config.pricing = Price.decodeAll(top["pricing"], &d)
         config.routes = RouteConfig.decodeAll(top["routes"], &d)

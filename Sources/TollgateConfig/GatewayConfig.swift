@@ -10,6 +10,8 @@ public struct GatewayConfig: Sendable {
     /// "provider/model" -> price, overriding the built-in table.
     public var pricing: [String: Price]
     public var routes: [RouteConfig]
+    /// `model_groups:` and `health:` (docs/routing.md).
+    public var routing = RoutingConfig()
     /// The top-level sections plugins own, by key; read them with `section(_:)`.
     public var sections: [String: any ConfigSection]
     public var warnings: [ConfigDiagnostic]

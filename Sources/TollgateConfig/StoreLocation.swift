@@ -1,3 +1,5 @@
+import Foundation
+
 /// `store:`: where usage counters, request logs and async jobs live.
 public enum StoreLocation: Sendable, Equatable {
     /// An absolute path (a relative one is resolved against the config file's directory).
@@ -31,7 +33,32 @@ public enum StoreLocation: Sendable, Equatable {
             d.error("invalid store '\(redacted(text))' (expected sqlite:PATH, postgres://USER:PASS@HOST:PORT/DB or memory)", at: node.mark)
             return fallback
         }
+        if case .postgres(let url) = store, let problem = postgresProblem(url) {
+            d.error("store \(redacted(text)): \(problem)", at: node.mark)
+        }
         return store
+    }
+
+    /// What `tollgate check` can tell about a PostgreSQL URL without connecting: its form and
+    /// its options (the store reads the same ones when it opens).
+    static func postgresProblem(_ url: String) -> String? {
+        guard let c = URLComponents(string: url), let host = c.host, !host.isEmpty else {
+            return "cannot read the URL (expected postgres://USER:PASS@HOST:PORT/DB)"
+        }
+        for item in c.queryItems ?? [] {
+            switch item.name {
+            case "sslmode":
+                let modes = ["disable", "prefer", "require", "verify-full"]
+                if !modes.contains(item.value ?? "") {
+                    return "unknown sslmode '\(item.value ?? "")' (\(modes.joined(separator: ", ")))"
+                }
+            case "pool_max":
+                if (Int(item.value ?? "") ?? 0) < 1 { return "pool_max must be a positive number of connections" }
+            default:
+                return "unknown option '\(item.name)' (sslmode, pool_max)"
+            }
+        }
+        return nil
     }
 
     /// The store text without the password of a URL, for messages.

@@ -5,6 +5,7 @@ enum SQLiteSchema {
     /// (table, column, type): columns newer than the first release of their table.
     static let addedColumns = [
         ("async_jobs", "lease_owner", "TEXT"),
+        ("request_logs", "cache", "TEXT"),
     ]
 
     static let pragmas = [
@@ -80,5 +81,20 @@ enum SQLiteSchema {
         )
         """,
         "CREATE INDEX IF NOT EXISTS async_jobs_expires ON async_jobs (expires_at)",
+        """
+        CREATE TABLE IF NOT EXISTS cache_answers (
+            key TEXT PRIMARY KEY,
+            partition TEXT NOT NULL,
+            embedding BLOB,
+            status INTEGER NOT NULL,
+            content_type TEXT NOT NULL,
+            body BLOB NOT NULL,
+            created_at REAL NOT NULL,
+            expires_at REAL NOT NULL
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS cache_answers_partition ON cache_answers (partition, created_at)",
+        "CREATE INDEX IF NOT EXISTS cache_answers_created ON cache_answers (created_at)",
+        "CREATE INDEX IF NOT EXISTS cache_answers_expires ON cache_answers (expires_at)",
     ]
 }

@@ -10,13 +10,14 @@ extension SQLiteStore {
                 _ = try await db.query("""
                     INSERT INTO request_logs
                     (time, request_id, route, virtual_key, provider, model, status, latency_ms, ttft_ms,
-                     input_tokens, output_tokens, cost_usd, error, stream, request_body, response_body)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                     input_tokens, output_tokens, cost_usd, error, stream, request_body, response_body, cache)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, [
                         .time(r.time), .text(r.requestID), .text(r.route), .optional(r.virtualKey),
                         .optional(r.provider), .optional(r.model), .int(r.status), .float(r.latencyMs),
                         .optional(r.ttftMs), .int(r.inputTokens), .int(r.outputTokens), .optional(r.costUSD),
                         .optional(r.error), .int(r.stream ? 1 : 0), .optional(r.requestBody), .optional(r.responseBody),
+                        .optional(r.cache),
                     ])
             }
         }
@@ -42,7 +43,7 @@ extension SQLiteStore {
                 ttftMs: r.double("ttft_ms"), inputTokens: r.int("input_tokens") ?? 0,
                 outputTokens: r.int("output_tokens") ?? 0, costUSD: r.double("cost_usd"), error: r.text("error"),
                 stream: (r.int("stream") ?? 0) != 0, requestBody: r.text("request_body"),
-                responseBody: r.text("response_body"))
+                responseBody: r.text("response_body"), cache: r.text("cache"))
         }
     }
 

@@ -50,6 +50,8 @@ public protocol Store: Sendable {
     /// The authority for limits and budgets when several gateways share the store; nil for the
     /// embedded stores, whose single process decides in memory.
     var sharedQuota: (any SharedQuota)? { get }
+    /// The cache plugin's stored answers, where this store keeps them (SQLite, PostgreSQL).
+    var answerCache: (any AnswerCache)? { get }
     /// Answers when the store can be reached (a cheap round trip); throws otherwise.
     func ping() async throws
     /// What `/health` calls this backend.
@@ -61,6 +63,7 @@ public protocol Store: Sendable {
 
 extension Store {
     public var sharedQuota: (any SharedQuota)? { nil }
+    public var answerCache: (any AnswerCache)? { nil }
     public func ping() async throws {}
 }
 
@@ -121,12 +124,14 @@ public struct RequestLogRow: Sendable, Equatable {
     public var stream: Bool
     public var requestBody: String?
     public var responseBody: String?
+    /// The cache plugin's verdict: `hit` or `miss`; nil where no cache ran.
+    public var cache: String?
 
     public init(
         time: Date, requestID: String, route: String, virtualKey: String? = nil, provider: String? = nil,
         model: String? = nil, status: Int, latencyMs: Double, ttftMs: Double? = nil, inputTokens: Int = 0,
         outputTokens: Int = 0, costUSD: Double? = nil, error: String? = nil, stream: Bool = false,
-        requestBody: String? = nil, responseBody: String? = nil
+        requestBody: String? = nil, responseBody: String? = nil, cache: String? = nil
     ) {
         self.time = time
         self.requestID = requestID
@@ -144,6 +149,7 @@ public struct RequestLogRow: Sendable, Equatable {
         self.stream = stream
         self.requestBody = requestBody
         self.responseBody = responseBody
+        self.cache = cache
     }
 }
 

@@ -20,7 +20,7 @@ import Testing
 
     @Test func topLevelMustBeAMapping() {
         #expect(errors("- a\n- b\n") == [
-            "r.yaml:1:1: expected a mapping with keys server, admin, store, providers, pricing, routes, virtual_keys at the top level, got a list",
+            "r.yaml:1:1: expected a mapping with keys server, admin, store, providers, pricing, model_groups, health, routes, virtual_keys at the top level, got a list",
         ])
     }
 
@@ -43,7 +43,7 @@ import Testing
               - {id: a, uri: /a, name: x}
             x-anchors: {anything: goes}
             """) == [
-            "r.yaml:1:1: unknown key 'rotues' in the top level (allowed: server, admin, store, providers, pricing, routes, virtual_keys)",
+            "r.yaml:1:1: unknown key 'rotues' in the top level (allowed: server, admin, store, providers, pricing, model_groups, health, routes, virtual_keys)",
             "r.yaml:3:3: unknown key 'lisen' in server (allowed: listen, max_body_bytes, drain_seconds, tls, client_header_timeout, client_body_timeout, keepalive_timeout, send_timeout, max_stream_line_bytes, max_buffered_answer_bytes, max_model_name_bytes)",
             "r.yaml:4:34: unknown key 'ca' in server.tls (allowed: cert, key)",
             "r.yaml:5:9: unknown key 'tokn' in admin (allowed: listen, token)",
@@ -85,6 +85,17 @@ import Testing
             "r.yaml:1:8: invalid store 'postgress://u:***@h/db' (expected sqlite:PATH, postgres://USER:PASS@HOST:PORT/DB or memory)",
         ])
         #expect(errors("store: {path: x}\n") == ["r.yaml:1:8: expected a string, got a mapping"])
+        // A PostgreSQL URL's options are checked by `tollgate check`, not first at start.
+        #expect(errors("store: postgres://u:secret@h/db?sslmode=maybe\n") == [
+            "r.yaml:1:8: store postgres://u:***@h/db?sslmode=maybe: unknown sslmode 'maybe' (disable, prefer, require, verify-full)",
+        ])
+        #expect(errors("store: postgres://u@h/db?pool_max=0\n") == [
+            "r.yaml:1:8: store postgres://u@h/db?pool_max=0: pool_max must be a positive number of connections",
+        ])
+        #expect(errors("store: postgres://u@h/db?poolmax=4\n") == [
+            "r.yaml:1:8: store postgres://u@h/db?poolmax=4: unknown option 'poolmax' (sslmode, pool_max)",
+        ])
+        #expect(errors("store: postgres://u@h/db?sslmode=require&pool_max=4\n").isEmpty)
     }
 
     @Test func providers() {

@@ -73,7 +73,7 @@ import TollgateConfig
             pricing:
               openai/gpt-4o: {input: 1, output: 2, cached: 0.5}
             """) == [
-            "r.yaml:1:1: unknown key 'rotues' in the top level (allowed: server, admin, store, providers, pricing, routes, virtual_keys)",
+            "r.yaml:1:1: unknown key 'rotues' in the top level (allowed: server, admin, store, providers, pricing, model_groups, health, routes, virtual_keys)",
             "r.yaml:3:56: unknown key 'hard' in budget (allowed: max_usd, period)",
             "r.yaml:3:82: unknown key 'rpm' in rate_limit (allowed: requests_per_minute, tokens_per_minute)",
             "r.yaml:3:91: unknown key 'extra' in virtual key (allowed: key, name, models, budget, rate_limit)",

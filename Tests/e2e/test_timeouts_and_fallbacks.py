@@ -72,13 +72,17 @@ def test_429_falls_back_and_the_last_error_reaches_the_client(start_gateway, moc
     mock.script("/v1/chat/completions", status=429, message="slow down")
     resp = gw.openai().chat.completions.create(model="gpt-4o-mini", messages=MSG)
     assert resp.choices[0].message.content == "echo: tell me"
-    # Both fail: the client gets the last answer, in its own (OpenAI) error shape.
+    # The 429 put the primary into cooldown (docs/routing.md): while it lasts the fallback goes
+    # first and the primary last. Both fail: the client gets the last answer, the primary's,
+    # in its own (OpenAI) error shape.
     mock.script("/v1/chat/completions", status=503, message="primary down")
     mock.script("/v1/messages", status=529, message="overloaded")
+    before = len(mock.requests)
     with pytest.raises(openai.APIStatusError) as ei:
         gw.openai(max_retries=0).chat.completions.create(model="gpt-4o-mini", messages=MSG)
-    assert ei.value.status_code == 529
-    assert "overloaded" in str(ei.value)
+    assert [r.path for r in mock.requests[before:]] == ["/v1/messages", "/v1/chat/completions"]
+    assert ei.value.status_code == 503
+    assert "primary down" in str(ei.value)
 
 
 def test_timeout_without_fallback_is_504_and_the_next_request_is_served(start_gateway, mock):

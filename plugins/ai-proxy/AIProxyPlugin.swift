@@ -37,14 +37,27 @@ struct AIProxyPlugin: UpstreamPhase {
                 headers.add(name: "x-tollgate-token-count", value: "estimate")
                 return .respond(.json(status: .ok, body: try TokenEstimate.countTokensAnswer(ctx, for: surface.wireProtocol), headers: headers))
             }
-            var calls = [try UpstreamRequestBuilder.call(for: target, surface: surface, ctx: ctx, config: config)]
-            for fb in config.fallbacks {
-                // A fallback that cannot be built (no key, no endpoint) is skipped, not fatal.
-                if let c = try? UpstreamRequestBuilder.call(for: fb, surface: surface, ctx: ctx, config: config, isFallback: true) {
-                    calls.append(c)
-                }
+            let board = ctx.runtime.health
+            let group = ctx.modelGroup
+            var fallbacks = config.fallbacks
+            if let group { fallbacks = group.fallbacks + fallbacks }
+            var first = target
+            var firstIsFallback = group != nil
+            // A plain target cooling down: its first fallback that is not goes first, the
+            // target itself last (docs/routing.md).
+            if group == nil, !fallbacks.isEmpty, board.coolingUntil(target.qualified) != nil,
+               let i = fallbacks.firstIndex(where: { board.coolingUntil($0.qualified) == nil }) {
+                first = fallbacks.remove(at: i)
+                fallbacks.append(target)
+                firstIsFallback = true
             }
-            return .call(UpstreamPlan(calls))
+            let stats = group.flatMap { g in ctx.groupTried.firstIndex(of: true).map { g.stats(of: $0) } }
+            let call = try UpstreamRequestBuilder.call(
+                for: first, surface: surface, ctx: ctx, config: config, isFallback: firstIsFallback, stats: stats)
+            let retries = ctx.runtime.groups.health.retries
+            guard retries > 0 || !fallbacks.isEmpty else { return .call(UpstreamPlan([call])) }
+            let more = AlternativeCalls(ctx: ctx, surface: surface, config: config, retries: retries, fallbacks: fallbacks)
+            return .call(UpstreamPlan([call], more: more))
         } catch {
             return .respond(.error(error))
         }

@@ -24,7 +24,6 @@ final class ModelCatalog: Sendable {
     }
 
     private let services: GatewayServices
-    private let client = NIOLockedValueBox<HTTPClient?>(nil)
     private let cache = NIOLockedValueBox<[String: Entry]>([:])
 
     init(services: GatewayServices) { self.services = services }
@@ -101,15 +100,7 @@ final class ModelCatalog: Sendable {
         return models
     }
 
-    private func http() -> HTTPClient {
-        client.withLockedValue { c in
-            if let c { return c }
-            let made = HTTPClient(eventLoopGroupProvider: .shared(services.group))
-            services.onShutdown { try? await made.shutdown() }
-            c = made
-            return made
-        }
-    }
+    private func http() -> HTTPClient { SideHTTPClient.shared(services) }
 
     /// The family's own list shape: OpenAI `data[].id`, Anthropic `data[]` with `type: model`,
     /// Gemini `models[].name` (`models/provider/model`, which its SDK sends back as is).

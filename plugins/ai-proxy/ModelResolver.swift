@@ -26,6 +26,14 @@ struct ModelResolver: TargetResolving {
         guard requested.utf8.count <= limit else {
             throw GatewayError.badRequest("model name is longer than \(limit) bytes (server.max_model_name_bytes)", param: "model")
         }
+        // A model group's name (docs/routing.md), unless the route fixes what it calls.
+        if config.provider == nil, config.model == nil, let group = ctx.runtime.groups[requested],
+           let i = group.choose(ctx.runtime.health) {
+            ctx.modelGroup = group
+            ctx.groupTried = Array(repeating: false, count: group.targets.count)
+            ctx.groupTried[i] = true
+            return group.targets[i]
+        }
         var provider: String?
         var model = requested
         // On the UTF-8 view: `String.firstIndex(of: Character)` walks grapheme clusters.

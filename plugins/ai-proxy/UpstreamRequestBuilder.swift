@@ -9,7 +9,8 @@ import TollgateProtocols
 /// strategy (`Strategies/`: passthrough, translate, embeddings), chosen once per call.
 enum UpstreamRequestBuilder {
     static func call(
-        for target: ResolvedTarget, surface: Surface, ctx: RequestContext, config: AIProxyConfig, isFallback: Bool = false
+        for target: ResolvedTarget, surface: Surface, ctx: RequestContext, config: AIProxyConfig, isFallback: Bool = false,
+        stats: TargetStats? = nil, avoidKey: Int? = nil
     ) throws(GatewayError) -> UpstreamCall {
         guard var provider = ctx.runtime.providers[target.provider] else {
             throw GatewayError.badRequest("unknown provider '\(target.provider)'", param: "model")
@@ -65,8 +66,12 @@ enum UpstreamRequestBuilder {
         }
         headers.append(("content-type", "application/json"))
         headers.append(("accept", stream ? "text/event-stream" : "application/json"))
-        let key = (config.allowDirectKeys ? DirectKey.find(ctx, nativeTo: provider) : nil) ?? (isFallback ? nil : config.apiKey)
-            ?? provider.key(for: target.model)
+        var key = (config.allowDirectKeys ? DirectKey.find(ctx, nativeTo: provider) : nil) ?? (isFallback ? nil : config.apiKey)
+        var keyIndex: Int?
+        if key == nil, let picked = provider.pickKey(for: target.model, board: ctx.runtime.health, avoid: avoidKey) {
+            key = picked.value
+            keyIndex = picked.index
+        }
         provider.authHeaders(key, into: &headers)
 
         let strategy = CallStrategies.choose(surface: surface, inbound: inbound, outbound: providerProtocol)
@@ -74,7 +79,7 @@ enum UpstreamRequestBuilder {
             CallFacts(target: target, config: config, surface: surface, inbound: inbound, outbound: providerProtocol, stream: stream), ctx)
         return UpstreamCall(
             url: url, fields: headers, body: prepared.body, timeout: config.timeout, transformer: prepared.transformer, target: target,
-            credential: key)
+            credential: key, keyIndex: keyIndex, stats: stats, isFallback: isFallback)
     }
 
     private static func isStreaming(_ surface: Surface, ctx: RequestContext) throws(GatewayError) -> Bool {

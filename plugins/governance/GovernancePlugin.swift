@@ -63,7 +63,8 @@ struct GovernancePlugin: AccessPhase, ResponseHeadPhase, LogPhase {
         if entry.models != nil, hasBody {
             do {
                 let target = try ctx.resolveTarget()
-                guard entry.allows(target) else {
+                // A model group's name counts as well as the target it picked (docs/routing.md).
+                guard entry.allows(target) || ctx.modelGroup.map({ entry.allows(name: $0.name) }) == true else {
                     return .respond(.error(GovernanceErrors.modelNotAllowed(entry.name, target.qualified)))
                 }
             } catch {

@@ -24,6 +24,11 @@ final class VirtualKeyEntry: Sendable {
         let q = target.qualified
         return models.contains { $0.matches(q) }
     }
+
+    func allows(name: String) -> Bool {
+        guard let models else { return true }
+        return models.contains { $0.matches(name) }
+    }
 }
 
 /// Finds the virtual key a client presented without comparing it, byte by byte, to every key:

@@ -88,6 +88,7 @@ enum AdminLogsEndpoint {
         o.append("output_tokens", JSON(r.outputTokens))
         o.append("cost_usd", r.costUSD.map(JSON.double) ?? .null)
         o.append("error", r.error.map(JSON.string) ?? .null)
+        if let c = r.cache { o.append("cache", .string(c)) }
         if let b = r.requestBody { o.append("request_body", .string(b)) }
         if let b = r.responseBody { o.append("response_body", .string(b)) }
         return .object(o)

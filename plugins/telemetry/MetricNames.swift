@@ -15,6 +15,14 @@ enum MetricNames {
     static let reloads = "tollgate_config_reloads_total"
     static let logRowsDropped = "tollgate_request_log_dropped_total"
     static let asyncJobs = "tollgate_async_jobs_total"
+    static let cacheLookups = "tollgate_cache_lookups_total"
+    static let targetCooling = "tollgate_target_cooling_down"
+    static let targetFailures = "tollgate_target_consecutive_failures"
+    static let targetInFlight = "tollgate_target_in_flight"
+    static let targetTTFB = "tollgate_target_ttfb_seconds"
+    static let targetCooldowns = "tollgate_target_cooldowns_total"
+    static let keyCooling = "tollgate_provider_key_cooling_down"
+    static let retries = "tollgate_upstream_retries_total"
 }
 
 /// Bucket bounds: OpenTelemetry's advice for the GenAI metrics, finer ones for the overhead

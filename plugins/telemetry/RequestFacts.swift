@@ -26,6 +26,8 @@ struct RequestFacts: Sendable {
     var outputTokens: Int
     var costUSD: Double?
     var error: GatewayError?
+    /// The cache plugin's `hit` or `miss`.
+    var cache: String?
     /// Why the upstream failed, when it did (a metric label; see `UpstreamErrorKind`).
     var upstreamError: String?
 
@@ -50,6 +52,7 @@ struct RequestFacts: Sendable {
         outputTokens = ctx.usage.outputTokens
         costUSD = ctx.costUSD
         error = ctx.error
+        cache = ctx.cacheResult
         upstreamError = ctx.upstreamStart == nil ? nil : Self.upstreamErrorKind(ctx)
     }
 

@@ -67,4 +67,12 @@ enum Help {
     static var reloads: MetricNameDescriptor { d(MetricNames.reloads, "Config reloads by result (success, failure).") }
     static var logRowsDropped: MetricNameDescriptor { d(MetricNames.logRowsDropped, "Request-log rows dropped because the write queue was full.") }
     static var asyncJobs: MetricNameDescriptor { d(MetricNames.asyncJobs, "Async jobs by event (submitted, done, failed).") }
+    static var cacheLookups: MetricNameDescriptor { d(MetricNames.cacheLookups, "Cache plugin lookups by route, mode and result (hit, miss, skip).") }
+    static var targetCooling: MetricNameDescriptor { d(MetricNames.targetCooling, "1 while the target is in cooldown, else 0.") }
+    static var targetFailures: MetricNameDescriptor { d(MetricNames.targetFailures, "The target's failures since its last success.") }
+    static var targetInFlight: MetricNameDescriptor { d(MetricNames.targetInFlight, "Requests to the model-group target in flight in this instance.") }
+    static var targetTTFB: MetricNameDescriptor { d(MetricNames.targetTTFB, "The model-group target's moving average of time to first byte, seconds.") }
+    static var targetCooldowns: MetricNameDescriptor { d(MetricNames.targetCooldowns, "Cooldowns the target entered.") }
+    static var keyCooling: MetricNameDescriptor { d(MetricNames.keyCooling, "1 while the provider key (by its place in keys:) is in cooldown, else 0.") }
+    static var retries: MetricNameDescriptor { d(MetricNames.retries, "Calls made to this target after another call of the same request failed.") }
 }

@@ -1,5 +1,6 @@
 import NIOConcurrencyHelpers
 import Prometheus
+import TollgateCore
 
 /// The Prometheus registry and the handles the log phase records into. One per process (kept
 /// in `GatewayServices.shared`), so a reload never resets a counter.
@@ -23,6 +24,64 @@ final class TelemetryMetrics: Sendable {
 
     func reloadCounter(_ result: String) -> Counter {
         registry.makeCounter(descriptor: Help.reloads, labels: [("result", result)])
+    }
+
+    /// The cache plugin's lookups (`result`: hit, miss, skip).
+    func cacheLookup(route: String, mode: String, result: String) {
+        registry.makeCounter(descriptor: Help.cacheLookups, labels: [("route", route), ("mode", mode), ("result", result)]).increment()
+    }
+
+    /// Targets' and keys' health (docs/routing.md), set from the board at each scrape.
+    func refreshHealth(_ h: HealthSnapshot) {
+        for (id, e) in h.entries {
+            if let hash = id.lastIndex(of: "#"), !id.contains("/") {
+                let labels = [("provider", String(id[..<hash])), ("key", String(id[id.index(after: hash)...]))]
+                registry.makeGauge(descriptor: Help.keyCooling, labels: labels).set(e.coolingDown ? 1.0 : 0.0)
+                continue
+            }
+            let labels = Self.targetLabels(id)
+            registry.makeGauge(descriptor: Help.targetCooling, labels: labels).set(e.coolingDown ? 1.0 : 0.0)
+            registry.makeGauge(descriptor: Help.targetFailures, labels: labels).set(Double(e.failures))
+            let total = registry.makeCounter(descriptor: Help.targetCooldowns, labels: labels)
+            let seen = exported.withLockedValue { $0["cooldowns " + id] ?? 0 }
+            if e.cooldowns > seen {
+                total.increment(by: Int64(e.cooldowns - seen))
+                exported.withLockedValue { $0["cooldowns " + id] = e.cooldowns }
+            }
+        }
+        for (id, s) in h.stats {
+            let labels = Self.targetLabels(id)
+            registry.makeGauge(descriptor: Help.targetInFlight, labels: labels).set(Double(s.inFlight))
+            if let t = s.ttfbSeconds { registry.makeGauge(descriptor: Help.targetTTFB, labels: labels).set(t) }
+            if h.entries[id] == nil {
+                // Used, never failed: listed with its zeros.
+                registry.makeGauge(descriptor: Help.targetCooling, labels: labels).set(0.0)
+                registry.makeGauge(descriptor: Help.targetFailures, labels: labels).set(0.0)
+                _ = registry.makeCounter(descriptor: Help.targetCooldowns, labels: labels)
+            }
+        }
+        for (id, n) in h.retries {
+            let labels = Self.targetLabels(id)
+            if h.entries[id] == nil, h.stats[id] == nil {
+                registry.makeGauge(descriptor: Help.targetCooling, labels: labels).set(0.0)
+                registry.makeGauge(descriptor: Help.targetFailures, labels: labels).set(0.0)
+                _ = registry.makeCounter(descriptor: Help.targetCooldowns, labels: labels)
+            }
+            let counter = registry.makeCounter(descriptor: Help.retries, labels: labels)
+            let seen = exported.withLockedValue { $0["retries " + id] ?? 0 }
+            if n > seen {
+                counter.increment(by: Int64(n - seen))
+                exported.withLockedValue { $0["retries " + id] = n }
+            }
+        }
+    }
+
+    /// What `refreshHealth` has added to its counters so far, by name and target.
+    private let exported = NIOLockedValueBox<[String: Int]>([:])
+
+    private static func targetLabels(_ id: String) -> [(String, String)] {
+        let parts = id.split(separator: "/", maxSplits: 1)
+        return [("provider", parts.first.map(String.init) ?? ""), ("model", parts.count > 1 ? String(parts[1]) : "")]
     }
 
     func asyncJob(_ event: String) {

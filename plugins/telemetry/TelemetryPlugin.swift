@@ -89,7 +89,7 @@ struct TelemetryPlugin: AccessPhase, RewritePhase, ResponseChunkPhase, LogPhase 
             time: f.startDate, requestID: f.requestID, route: f.route, virtualKey: f.virtualKey, provider: f.provider,
             model: f.model, status: f.status, latencyMs: f.totalSeconds * 1000, ttftMs: f.ttftSeconds.map { $0 * 1000 },
             inputTokens: f.inputTokens, outputTokens: f.outputTokens, costUSD: f.costUSD, error: f.error?.message,
-            stream: f.stream)
+            stream: f.stream, cache: f.cache)
     }
 }
 

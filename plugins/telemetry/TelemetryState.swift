@@ -27,8 +27,10 @@ final class TelemetryState: Sendable {
         writer?.start()
 
         let store = services.store
+        let health = services.health
         services.admin.register("/metrics") { _ in
-            AdminResponse(contentType: "text/plain; version=0.0.4; charset=utf-8", body: metrics.exposition())
+            metrics.refreshHealth(health.snapshot())
+            return AdminResponse(contentType: "text/plain; version=0.0.4; charset=utf-8", body: metrics.exposition())
         }
         services.admin.register("/admin/logs") { req in
             await AdminLogsEndpoint.handle(req, store: store, writer: writer)

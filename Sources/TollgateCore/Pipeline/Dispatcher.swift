@@ -8,8 +8,8 @@ import TollgateProtocols
 ///                │          │          │
 ///                └──────────┴──────────┴─▶ a direct answer (error, stored result) ─▶ log
 ///
-/// Access and rewrite run each plugin of their list in order until one answers. The upstream
-/// plugin returns a plan that an `UpstreamExchange` carries out; every part of the answer, the
+/// Access and rewrite run each plugin of their list in order until one answers; so do the
+/// upstream phase's lookups (a stored answer), before the upstream plugin returns a plan that an `UpstreamExchange` carries out; every part of the answer, the
 /// exchange's or a direct one, comes back here (`ClientResponder`) and passes the response
 /// phases on its way to the `ResponseSink`, which only frames and writes. The log phase runs
 /// once the sink has everything, or the client has gone.
@@ -55,6 +55,8 @@ final class Dispatcher: ClientResponder {
     private enum Stage {
         case access
         case rewrite
+        /// The upstream phase's lookups, before its plugin.
+        case lookup
     }
 
     /// Runs the stage's plugins from `start` until one answers or waits, then moves on to the
@@ -74,10 +76,17 @@ final class Dispatcher: ClientResponder {
                 guard proceed(plugins[i].rewrite(ctx), stage, resume: i + 1) else { return }
                 i += 1
             }
+        case .lookup:
+            let plugins = ctx.route.lookups
+            while i < plugins.count {
+                guard proceed(plugins[i].lookup(ctx), stage, resume: i + 1) else { return }
+                i += 1
+            }
         }
         switch stage {
         case .access: advance(.rewrite, from: 0)
-        case .rewrite: upstream()
+        case .rewrite: advance(.lookup, from: 0)
+        case .lookup: upstream()
         }
     }
 

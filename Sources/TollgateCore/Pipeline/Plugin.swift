@@ -42,6 +42,12 @@ public protocol RewritePhase: Plugin {
     func rewrite(_ ctx: RequestContext) -> PhaseResult
 }
 
+/// Runs at the start of the upstream phase, before the route's upstream plugin: may answer the
+/// request itself (the cache plugin, from a stored answer), so nothing is sent upstream.
+public protocol UpstreamLookupPhase: Plugin {
+    func lookup(_ ctx: RequestContext) -> PhaseResult
+}
+
 /// Builds the upstream call. Exactly one plugin of a route implements it.
 public protocol UpstreamPhase: Plugin {
     func upstream(_ ctx: RequestContext) -> UpstreamResult

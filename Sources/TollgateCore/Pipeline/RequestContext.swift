@@ -29,6 +29,12 @@ public final class RequestContext {
     // Facts plugins record for the ones after them (governance, telemetry, async).
     public var virtualKeyName: String?
     public var target: ResolvedTarget?
+    /// The model group the client named (docs/routing.md), and which of its targets this
+    /// request has tried.
+    public var modelGroup: ModelGroup?
+    public var groupTried: [Bool] = []
+    /// The cache plugin's verdict for the request log: `hit` or `miss`.
+    public var cacheResult: String?
     public var isStream = false
     public var usage = Usage()
     public var costUSD: Double?

@@ -11,6 +11,7 @@ public final class Route: Sendable {
     public let plugins: [any Plugin]
     let access: [any AccessPhase]
     let rewrite: [any RewritePhase]
+    let lookups: [any UpstreamLookupPhase]
     let upstream: (any UpstreamPhase)?
     let responseHead: [any ResponseHeadPhase]
     let responseChunk: [any ResponseChunkPhase]
@@ -30,6 +31,7 @@ public final class Route: Sendable {
         self.plugins = plugins
         access = plugins.compactMap { $0 as? any AccessPhase }
         rewrite = plugins.compactMap { $0 as? any RewritePhase }
+        lookups = plugins.compactMap { $0 as? any UpstreamLookupPhase }
         upstream = plugins.lazy.compactMap { $0 as? any UpstreamPhase }.first
         responseHead = plugins.compactMap { $0 as? any ResponseHeadPhase }
         responseChunk = plugins.compactMap { ($0 as? any ResponseChunkPhase).flatMap { $0.wantsChunks ? $0 : nil } }

@@ -17,11 +17,17 @@ public final class GatewayRuntime: Sendable {
     public let secrets: SecretRedactor
     /// What clients present to the gateway itself (virtual keys), from the plugins' sections.
     private let clientCredentials: [String]
+    /// `model_groups:`, ready to pick from, and the `health:` settings.
+    public let groups: ModelGroups
+    /// The process's health of targets and keys (`GatewayServices.health`).
+    public let health: HealthBoard
 
-    init(config: GatewayConfig, router: Router, providers: ProviderRegistry) {
+    init(config: GatewayConfig, router: Router, providers: ProviderRegistry, health: HealthBoard = HealthBoard()) {
         self.config = config
         self.router = router
         self.providers = providers
+        self.health = health
+        self.groups = ModelGroups(config.routing, board: health)
         self.secrets = SecretRedactor(
             providers.byName.values.flatMap { $0.keys.map(\.value) } + config.sections.values.flatMap(\.secrets))
         self.clientCredentials = config.sections.values.flatMap(\.clientCredentials)
@@ -72,7 +78,7 @@ public final class GatewayRuntime: Sendable {
             routes.append(Route(id: rc.id, uri: rc.uri, methods: methods, host: rc.host, plugins: plugins))
         }
         if !errors.isEmpty { throw ConfigErrors(errors: errors) }
-        return GatewayRuntime(config: config, router: Router(routes: routes), providers: providers)
+        return GatewayRuntime(config: config, router: Router(routes: routes), providers: providers, health: services.health)
     }
 }
 

@@ -11,6 +11,8 @@ public final class GatewayServices: Sendable {
     public let logger: Logger
     public let store: (any Store)?
     public let admin: AdminRoutes
+    /// Which targets and provider keys are failing (docs/routing.md); kept across reloads.
+    public let health = HealthBoard()
     private let shared = NIOLockedValueBox<[String: any Sendable]>([:])
     private let executorBox = NIOLockedValueBox<(any InternalExecutor)?>(nil)
     private let shutdownTasks = NIOLockedValueBox<[@Sendable () async -> Void]>([])

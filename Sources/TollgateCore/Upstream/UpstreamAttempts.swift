@@ -2,11 +2,17 @@
 /// next: a 429 or 5xx answer head, or no answer at all (refused, closed, timed out), tries the
 /// next call before anything reaches the client; after the first byte there is no going back.
 struct UpstreamAttempts {
-    private let calls: [UpstreamCall]
-    private var index = 0
+    private var calls: [UpstreamCall]
+    private let more: (any UpstreamAlternatives)?
+    private(set) var index = 0
     private var retriedStale = false
 
-    init(_ calls: [UpstreamCall]) { self.calls = calls }
+    init(_ plan: UpstreamPlan) {
+        calls = plan.calls
+        more = plan.more
+    }
+
+    init(_ calls: [UpstreamCall]) { self.init(UpstreamPlan(calls)) }
 
     var isEmpty: Bool { calls.isEmpty }
     var current: UpstreamCall { calls[index] }
@@ -19,7 +25,10 @@ struct UpstreamAttempts {
 
     /// Moves to the next call, if there is one.
     mutating func advance() -> Bool {
-        guard index + 1 < calls.count else { return false }
+        if index + 1 >= calls.count {
+            guard let next = more?.next(after: calls[index]) else { return false }
+            calls.append(next)
+        }
         index += 1
         retriedStale = false
         return true

@@ -19,12 +19,24 @@ public struct UpstreamCall {
     /// The provider key the call sends (the route's, the provider's, or a client's direct key):
     /// redacted from the provider's error answers along with the config's own secrets.
     public var credential: String?
+    /// Which of the provider's keys it sends (its place in `keys:`), when the provider has
+    /// several: health is kept per key (docs/routing.md).
+    public var keyIndex: Int?
+    /// The live numbers of a model group's target (in flight, time to first byte).
+    public var stats: TargetStats?
+    /// A call to its provider's own endpoint and keys, not the route's overrides (a fallback, a
+    /// group's target).
+    public var isFallback: Bool
 
     public init(
         url: UpstreamURL, method: HTTPMethod = .POST, fields: consuming [(String, String)], body: ByteBuffer,
-        timeout: TimeAmount, transformer: any ResponseTransformer, target: ResolvedTarget, credential: String? = nil
+        timeout: TimeAmount, transformer: any ResponseTransformer, target: ResolvedTarget, credential: String? = nil,
+        keyIndex: Int? = nil, stats: TargetStats? = nil, isFallback: Bool = false
     ) {
         self.credential = credential
+        self.keyIndex = keyIndex
+        self.stats = stats
+        self.isFallback = isFallback
         self.url = url
         self.method = method
         // One block made from one array, taken over from the caller (`consuming`, so appending
@@ -41,10 +53,20 @@ public struct UpstreamCall {
 }
 
 /// The calls to try in order: the first, then fallbacks on connect errors, timeouts, 429 and
-/// 5xx, as long as nothing has reached the client yet.
+/// 5xx, as long as nothing has reached the client yet; `more` makes further ones on demand.
 public struct UpstreamPlan {
     public var calls: [UpstreamCall]
-    public init(_ calls: [UpstreamCall]) { self.calls = calls }
+    public var more: (any UpstreamAlternatives)?
+    public init(_ calls: [UpstreamCall], more: (any UpstreamAlternatives)? = nil) {
+        self.calls = calls
+        self.more = more
+    }
+}
+
+/// The calls a request may make after its planned ones fail, each built only when it is
+/// needed (retries on a model group's other targets, fallbacks). Confined to the request's loop.
+public protocol UpstreamAlternatives: AnyObject {
+    func next(after failed: UpstreamCall) -> UpstreamCall?
 }
 
 /// What the client gets for a given upstream answer. Stateful and confined to the request's

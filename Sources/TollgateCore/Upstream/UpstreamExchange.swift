@@ -30,12 +30,15 @@ final class UpstreamExchange: UpstreamResponseDelegate, Slotted {
     var slot = -1
     /// Outside the state enum: see `BufferedAnswer.append`.
     private var buffered: BufferedAnswer
+    /// The current attempt's start, and the group target's numbers it counts in.
+    private var attemptStart = NIODeadline.now()
+    private var counted: TargetStats?
 
     init(ctx: RequestContext, plan: UpstreamPlan, client: any ClientResponder, pool: ConnectionPool) {
         self.ctx = ctx
         self.client = client
         self.pool = pool
-        self.attempts = UpstreamAttempts(plan.calls)
+        self.attempts = UpstreamAttempts(plan)
         self.buffered = BufferedAnswer(limit: ctx.runtime.config.server.maxBufferedAnswerBytes)
     }
 
@@ -50,8 +53,15 @@ final class UpstreamExchange: UpstreamResponseDelegate, Slotted {
     }
 
     private func attempt() {
+        endAttempt()
         state = .connecting
         ctx.target = call.target
+        attemptStart = .now()
+        if attempts.index > 0 { ctx.runtime.health.countRetry(call.target.qualified) }
+        if let s = call.stats {
+            s.started()
+            counted = s
+        }
         if ctx.upstreamStart == nil { ctx.upstreamStart = .now() }
         watchDeadline()
         if let c = pool.takeIdle(call.url) {
@@ -87,6 +97,7 @@ final class UpstreamExchange: UpstreamResponseDelegate, Slotted {
         guard case .awaitingHead = state else { return }
         lastActivity = .now()
         let code = Int(head.status.code)
+        report(code, head.headers)
         if attempts.fallsBack(onStatus: code) {
             dropConnection()
             attempt()
@@ -142,11 +153,13 @@ final class UpstreamExchange: UpstreamResponseDelegate, Slotted {
         switch state {
         case .streaming:
             state = .done
+            endAttempt()
             if let tail = call.transformer.finish(ctx: ctx), tail.readableBytes > 0 { client?.sendBody(tail) }
             releaseConnection()
             complete { $0.sendEnd() }
         case .buffering(let status, let headers):
             state = .done
+            endAttempt()
             var buffer = buffered.take()
             if ctx.firstByte == nil { ctx.firstByte = .now() }
             releaseConnection()
@@ -190,6 +203,7 @@ final class UpstreamExchange: UpstreamResponseDelegate, Slotted {
         case .done: return
         default:
             state = .done
+            endAttempt()
             pool.deadlines.unwatch(self)
             dropConnection()
         }
@@ -202,9 +216,44 @@ final class UpstreamExchange: UpstreamResponseDelegate, Slotted {
         if writable { lastActivity = .now() }
     }
 
+    // MARK: health (docs/routing.md)
+
+    /// An answer head came: a 429 or a 5xx is a failure of the target and its key, anything
+    /// else a success (a 4xx is the client's own error).
+    private func report(_ code: Int, _ headers: HTTPHeaders) {
+        let board = ctx.runtime.health
+        if code == 429 || code >= 500 {
+            let retryAfter = code == 429 ? headers.first(name: "retry-after").flatMap { RetryAfter.seconds($0[...]) } : nil
+            let config = ctx.runtime.groups.health
+            board.failed(call.target.qualified, config, rateLimited: code == 429, retryAfter: retryAfter)
+            if let id = keyID { board.failed(id, config, rateLimited: code == 429, retryAfter: retryAfter) }
+            return
+        }
+        board.succeeded(call.target.qualified)
+        if let id = keyID { board.succeeded(id) }
+        if let s = call.stats { s.recordTTFB(Double((NIODeadline.now() - attemptStart).nanoseconds) / 1e9) }
+    }
+
+    /// No answer (refused, closed, timed out) or a broken one.
+    private func failed() {
+        let board = ctx.runtime.health, config = ctx.runtime.groups.health
+        board.failed(call.target.qualified, config)
+        if let id = keyID { board.failed(id, config) }
+    }
+
+    /// `provider#N`, N counted from 1 as in the metrics; nil for a provider with one key.
+    private var keyID: String? { call.keyIndex.map { "\(call.target.provider)#\($0 + 1)" } }
+
+    /// The attempt is over: it no longer counts as in flight for its group target.
+    private func endAttempt() {
+        counted?.ended()
+        counted = nil
+    }
+
     // MARK: helpers
 
     private func failBeforeAnswer(_ error: GatewayError) {
+        failed()
         dropConnection()
         if attempts.advance() {
             attempt()
@@ -216,6 +265,8 @@ final class UpstreamExchange: UpstreamResponseDelegate, Slotted {
     /// The answer broke off after its head reached the client: the client is told in the way
     /// its transformer chooses (an error event, or a cut connection), and the error recorded.
     private func breakOff(_ error: GatewayError) {
+        failed()
+        endAttempt()
         state = .done
         pool.deadlines.unwatch(self)
         ctx.error = error
@@ -229,6 +280,7 @@ final class UpstreamExchange: UpstreamResponseDelegate, Slotted {
     }
 
     private func finishWithError(_ error: GatewayError) {
+        endAttempt()
         state = .done
         pool.deadlines.unwatch(self)
         ctx.error = error

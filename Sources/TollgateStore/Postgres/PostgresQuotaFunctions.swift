@@ -1,5 +1,6 @@
 /// The quota functions as of schema step 2 (`PostgresSchema.steps`). Step 1's versions stay
-/// in PostgresSchema.swift as shipped; these replace them with `CREATE OR REPLACE`.
+/// in PostgresSchema.swift as shipped; `tollgate_admit` is replaced, and settlements go through
+/// `tollgate_settle_batch` (step 1's `tollgate_settle` stays for instances of that version).
 extension PostgresSchema {
     /// One admission, atomically: the key's row is locked, so concurrent decisions about one key
     /// (from any instance) run one after another, and each sees the others' reservations.
@@ -9,7 +10,7 @@ extension PostgresSchema {
     /// gateway (they are aligned to the period, so instances agree).
     ///
     /// Every read is one row by its key: the live reservations are the row's `reserved_usd`,
-    /// kept by this function and `tollgate_settle`. Once a minute a decision also drops the
+    /// kept by this function and `tollgate_settle_batch`. Once a minute a decision also drops the
     /// key's expired reservations (an instance died before settling them) and recounts the
     /// total from the table, which also clears any rounding the running sum gathered.
     static let admitFunction = """
@@ -88,55 +89,6 @@ extension PostgresSchema {
             END IF;
             UPDATE quota_keys SET tokens_tat = new_tokens, requests_tat = new_requests, reserved_usd = reserved
                 WHERE subject = p_subject;
-        END $$
-        """
-
-    /// Replaces a reservation with what was used: frees the budget reservation, gives back (or
-    /// takes more of) the token allowance, and adds the usage to the key's counters. Takes the
-    /// key's row lock first, as `tollgate_admit` does, so a decision never sees the reservation
-    /// gone without its cost counted. A reservation already swept as expired frees nothing.
-    static let settleFunction = """
-        CREATE OR REPLACE FUNCTION tollgate_settle(
-            p_subject text, p_reservation text, p_tpm bigint, p_reserved_tokens bigint,
-            p_input bigint, p_output bigint, p_cost double precision, p_window text, p_window_start bigint)
-        RETURNS void LANGUAGE plpgsql AS $$
-        DECLARE
-            db_now double precision := extract(epoch from clock_timestamp());
-            delta bigint := p_input + p_output - p_reserved_tokens;
-            freed double precision := 0;
-            rate double precision := 0;
-        BEGIN
-            PERFORM set_config('synchronous_commit', 'off', true);  -- as in tollgate_admit
-            PERFORM 1 FROM quota_keys WHERE subject = p_subject FOR UPDATE;
-            IF NOT FOUND THEN
-                INSERT INTO quota_keys (subject) VALUES (p_subject) ON CONFLICT (subject) DO NOTHING;
-                PERFORM 1 FROM quota_keys WHERE subject = p_subject FOR UPDATE;
-            END IF;
-            IF p_reservation IS NOT NULL THEN
-                DELETE FROM quota_reservations WHERE id = p_reservation RETURNING cost_usd INTO freed;
-                freed := coalesce(freed, 0);
-            END IF;
-            IF p_tpm IS NOT NULL AND p_tpm > 0 THEN rate := 60.0 / p_tpm; END IF;
-            IF freed > 0 OR (rate > 0 AND delta <> 0) THEN
-                UPDATE quota_keys SET
-                    reserved_usd = greatest(reserved_usd - freed, 0),
-                    tokens_tat = CASE WHEN rate = 0 OR delta = 0 THEN tokens_tat
-                        WHEN delta > 0 THEN greatest(tokens_tat, db_now) + delta * rate
-                        ELSE tokens_tat + delta * rate END
-                    WHERE subject = p_subject;
-            END IF;
-            INSERT INTO usage_counters AS c (subject, window_name, window_start, requests, input_tokens, output_tokens, cost_usd)
-                VALUES (p_subject, 'total', 0, 1, p_input, p_output, p_cost)
-                ON CONFLICT (subject, window_name, window_start) DO UPDATE SET
-                    requests = c.requests + 1, input_tokens = c.input_tokens + EXCLUDED.input_tokens,
-                    output_tokens = c.output_tokens + EXCLUDED.output_tokens, cost_usd = c.cost_usd + EXCLUDED.cost_usd;
-            IF p_window IS NOT NULL THEN
-                INSERT INTO usage_counters AS c (subject, window_name, window_start, requests, input_tokens, output_tokens, cost_usd)
-                    VALUES (p_subject, p_window, p_window_start, 1, p_input, p_output, p_cost)
-                    ON CONFLICT (subject, window_name, window_start) DO UPDATE SET
-                        requests = c.requests + 1, input_tokens = c.input_tokens + EXCLUDED.input_tokens,
-                        output_tokens = c.output_tokens + EXCLUDED.output_tokens, cost_usd = c.cost_usd + EXCLUDED.cost_usd;
-            END IF;
         END $$
         """
 

@@ -102,8 +102,24 @@ enum PostgresSchema {
             "ALTER TABLE quota_keys ADD COLUMN reserved_usd double precision NOT NULL DEFAULT 0",
             "ALTER TABLE quota_keys ADD COLUMN swept_at double precision NOT NULL DEFAULT 0",
             admitFunction,
-            settleFunction,
             settleBatchFunction,
+            // The cache plugin's answers (plugins/cache/README.md), shared by the fleet.
+            """
+            CREATE TABLE cache_answers (
+                key text PRIMARY KEY,
+                partition text NOT NULL,
+                embedding bytea,
+                status integer NOT NULL,
+                content_type text NOT NULL,
+                body bytea NOT NULL,
+                created_at double precision NOT NULL,
+                expires_at double precision NOT NULL
+            )
+            """,
+            "CREATE INDEX cache_answers_partition ON cache_answers (partition, created_at)",
+            "CREATE INDEX cache_answers_created ON cache_answers (created_at)",
+            "CREATE INDEX cache_answers_expires ON cache_answers (expires_at)",
+            "ALTER TABLE request_logs ADD COLUMN cache text",
         ],
     ]
 

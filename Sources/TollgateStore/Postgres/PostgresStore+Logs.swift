@@ -4,7 +4,7 @@ import PostgresNIO
 /// The request log, shared by the fleet: any instance's `/admin/logs` reads every instance's
 /// rows. Telemetry's writer hands over batches; each batch is one multi-row INSERT.
 extension PostgresStore {
-    static let logColumns = 16
+    static let logColumns = 17
     /// PostgreSQL takes at most 65535 parameters in one statement.
     static let logRowsPerInsert = 1000
 
@@ -35,10 +35,11 @@ extension PostgresStore {
                 binds.append(r.stream)
                 binds.append(r.requestBody)
                 binds.append(r.responseBody)
+                binds.append(r.cache)
             }
             let sql = """
                 INSERT INTO request_logs (time, request_id, route, virtual_key, provider, model, status, latency_ms,
-                    ttft_ms, input_tokens, output_tokens, cost_usd, error, stream, request_body, response_body)
+                    ttft_ms, input_tokens, output_tokens, cost_usd, error, stream, request_body, response_body, cache)
                 VALUES \(values.joined(separator: ","))
                 """
             try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).collect()
@@ -56,7 +57,7 @@ extension PostgresStore {
         let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         let sql = """
             SELECT time, request_id, route, virtual_key, provider, model, status, latency_ms, ttft_ms,
-                input_tokens, output_tokens, cost_usd, error, stream, request_body, response_body
+                input_tokens, output_tokens, cost_usd, error, stream, request_body, response_body, cache
             FROM request_logs \(whereSQL) ORDER BY time DESC, id DESC LIMIT \(max(0, query.limit)) OFFSET \(max(0, query.offset))
             """
         var out: [RequestLogRow] = []
@@ -72,7 +73,7 @@ extension PostgresStore {
                 inputTokens: Int(try r[9].decode(Int64.self)), outputTokens: Int(try r[10].decode(Int64.self)),
                 costUSD: try r[11].decode(Double?.self), error: try r[12].decode(String?.self),
                 stream: try r[13].decode(Bool.self), requestBody: try r[14].decode(String?.self),
-                responseBody: try r[15].decode(String?.self)))
+                responseBody: try r[15].decode(String?.self), cache: try r[16].decode(String?.self)))
         }
         return out
     }

@@ -2,7 +2,7 @@ import NIOCore
 import PostgresNIO
 
 /// One round trip per decision and per settlement: the logic is in `tollgate_admit` and
-/// `tollgate_settle` (PostgresSchema), where the key's row lock makes it exact.
+/// `tollgate_settle_batch` (PostgresQuotaFunctions), where the key's row lock makes it exact.
 extension PostgresStore {
     public func admit(_ ask: QuotaAsk) async throws -> QuotaVerdict {
         let rows = try await client.query(Self.admitQuery(ask), logger: logger)
@@ -46,12 +46,7 @@ extension PostgresStore {
     }
 
     public func settle(_ s: QuotaSettlement) async throws {
-        let tpm = s.tokensPerMinute.map(Int64.init)
-        let budgetStart: Int64? = s.budgetWindow == nil ? nil : s.budgetStart
-        try await client.query("""
-            SELECT tollgate_settle(\(s.subject), \(s.reservationID)::text, \(tpm)::bigint, \(s.reservedTokens),
-                \(s.inputTokens), \(s.outputTokens), \(s.costUSD), \(s.budgetWindow)::text, \(budgetStart)::bigint)
-            """, logger: logger).collect()
+        try await settle(batch: [s])
     }
 
     /// A batch, summed per key, budget window and token limit, in one transaction: each key's

@@ -6,6 +6,8 @@ import base64
 import hashlib
 import itertools
 import json
+import math
+import re
 import struct
 import time
 from dataclasses import dataclass, field
@@ -72,6 +74,45 @@ def embedding(text: str, dims: int = 8) -> list[float]:
         counter += 1
     vals = [((b - 128) / 128.0) for b in raw[:dims]]
     return [round(v, 6) for v in vals]
+
+
+# Words a bag-of-words embedding leaves out: articles, copulas, question words, role names.
+BOW_STOP_WORDS = frozenset("""
+a an the is are was were be been am do does did of to in on at by for from with and or
+what s me my please tell i you it this that user system assistant
+""".split())
+BOW_DIMS = 256
+
+
+def bow_embedding(text: str, dims: int = BOW_DIMS) -> list[float]:
+    """A bag-of-words vector: deterministic in the text and close for paraphrases. The text is
+    lower-cased and split into words ([a-z0-9]+, so "what's" is "what" and "s"); stop words are
+    dropped; each word is hashed (sha256) into one of `dims` dimensions and counted; the vector
+    is L2-normalised (all zeros when no word is left)."""
+    dims = max(1, int(dims))
+    vec = [0.0] * dims
+    for word in re.findall(r"[a-z0-9]+", (text or "").lower()):
+        if word in BOW_STOP_WORDS:
+            continue
+        vec[int.from_bytes(hashlib.sha256(word.encode()).digest()[:8], "big") % dims] += 1.0
+    norm = math.sqrt(sum(v * v for v in vec))
+    return [v / norm for v in vec] if norm else vec
+
+
+def embedding_for(model, text: str, dims=None) -> list[float]:
+    """The mock's embedding of `text` for an embedding model: a model whose name contains
+    "bow" (e.g. `text-embedding-bow`) gets `bow_embedding` (256 dimensions unless asked), any
+    other model the hash vector of `embedding` (8 unless asked)."""
+    if "bow" in str(model or "").lower():
+        return bow_embedding(text, dims or BOW_DIMS)
+    return embedding(text, dims or 8)
+
+
+def cosine(a: list[float], b: list[float]) -> float:
+    """Cosine similarity of two vectors (0 when either is all zeros)."""
+    na = math.sqrt(sum(x * x for x in a))
+    nb = math.sqrt(sum(x * x for x in b))
+    return sum(x * y for x, y in zip(a, b)) / (na * nb) if na and nb else 0.0
 
 
 def embedding_b64(vec: list[float]) -> str:

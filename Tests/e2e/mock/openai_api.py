@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .common import (JsonReply, StreamReply, count_tokens, embedding, embedding_b64, mint_signature, new_id, now, pieces, sse,
+from .common import (JsonReply, StreamReply, count_tokens, embedding_b64, embedding_for, mint_signature, new_id, now, pieces, sse,
                      split_n, text_of, tool_args_for)
 
 _ERR_TYPES = {
@@ -292,11 +292,11 @@ def embeddings(rec, script, model_override: str | None = None):
     inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
     if inputs and all(isinstance(x, int) for x in inputs):  # one tokenized input
         inputs = [inputs]
-    dims = body.get("dimensions") or 8
+    dims = body.get("dimensions")  # None: the model's default (8; a "bow" model 256)
     b64 = body.get("encoding_format") == "base64"
     data = []
     for i, x in enumerate(inputs):
-        vec = embedding(x if isinstance(x, str) else json.dumps(x), dims)
+        vec = embedding_for(body.get("model"), x if isinstance(x, str) else json.dumps(x), dims)
         data.append({"object": "embedding", "index": i, "embedding": embedding_b64(vec) if b64 else vec})
     toks = count_tokens(*[x if isinstance(x, str) else " ".join(map(str, x)) for x in inputs])
     return JsonReply(200, {"object": "list", "data": data,

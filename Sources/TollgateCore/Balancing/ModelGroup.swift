@@ -1,0 +1,83 @@
+import TollgateConfig
+
+/// A `model_groups:` entry ready to pick from: targets resolved and their live numbers found at
+/// config load, so a pick is a walk over a few array slots (docs/routing.md).
+public struct ModelGroup: Sendable {
+    public let name: String
+    public let strategy: ModelGroupConfig.Strategy
+    public let targets: [ResolvedTarget]
+    public let fallbacks: [ResolvedTarget]
+    let ids: [String]
+    let weights: [Int]
+    let stats: [TargetStats]
+
+    init(_ c: ModelGroupConfig, board: HealthBoard) {
+        name = c.name
+        strategy = c.strategy
+        targets = c.targets.map { ResolvedTarget(provider: $0.provider, model: $0.model) }
+        fallbacks = c.fallbacks.map { ResolvedTarget(provider: $0.provider, model: $0.model) }
+        ids = targets.map(\.qualified)
+        weights = c.targets.map { max(1, $0.weight) }
+        stats = ids.map { board.stats($0) }
+    }
+
+    /// The target a request goes to first, or the next to retry (`tried` marks the ones used):
+    /// the strategy's choice among those not cooling down; when all are, the one whose cooldown
+    /// ends first. Nil once every target was tried.
+    public func choose(_ board: HealthBoard, tried: [Bool] = []) -> Int? {
+        let now = HealthBoard.now()
+        var ready: [Int] = []
+        ready.reserveCapacity(targets.count)
+        var soonest: (index: Int, until: UInt64)?
+        for i in targets.indices where !(i < tried.count && tried[i]) {
+            if let until = board.coolingUntil(ids[i], now: now) {
+                if until < (soonest?.until ?? .max) { soonest = (i, until) }
+            } else {
+                ready.append(i)
+            }
+        }
+        guard !ready.isEmpty else { return soonest?.index }
+        if ready.count == 1 { return ready[0] }
+        switch strategy {
+        case .weighted:
+            return weighted(ready)
+        case .leastBusy:
+            let least = ready.map { stats[$0].inFlight }.min() ?? 0
+            return weighted(ready.filter { stats[$0].inFlight == least })
+        case .lowestLatency:
+            // Unmeasured targets first, so every target gets a measurement.
+            let unmeasured = ready.filter { stats[$0].ttfbSeconds == nil }
+            if !unmeasured.isEmpty { return weighted(unmeasured) }
+            return ready.min { (stats[$0].ttfbSeconds ?? 0) < (stats[$1].ttfbSeconds ?? 0) }
+        }
+    }
+
+    private func weighted(_ among: [Int]) -> Int {
+        if among.count == 1 { return among[0] }
+        var total = 0
+        for i in among { total += weights[i] }
+        var pick = Int(FastRandom.next() % UInt64(total))
+        for i in among {
+            pick -= weights[i]
+            if pick < 0 { return i }
+        }
+        return among[among.count - 1]
+    }
+
+    public func stats(of index: Int) -> TargetStats { stats[index] }
+}
+
+/// Every group of a config, by the name clients ask for.
+public struct ModelGroups: Sendable {
+    public let byName: [String: ModelGroup]
+    public let health: HealthConfig
+
+    public init(_ config: RoutingConfig, board: HealthBoard) {
+        var map: [String: ModelGroup] = [:]
+        for g in config.groups { map[g.name] = ModelGroup(g, board: board) }
+        byName = map
+        health = config.health
+    }
+
+    public subscript(name: String) -> ModelGroup? { byName.isEmpty ? nil : byName[name] }
+}
