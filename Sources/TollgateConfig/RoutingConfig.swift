@@ -106,6 +106,7 @@ extension RoutingConfig {
             if let t = decodeTarget(item, providers: providers, &d) { targets.append(t) }
         }
         if items.isEmpty { d.error("model group '\(name)' needs targets", at: m["targets"]?.mark ?? mark) }
+        if items.count > 64 { d.error("model group '\(name)' has \(items.count) targets; at most 64", at: m["targets"]?.mark ?? mark) }
         var fallbacks: [ModelGroupConfig.Target] = []
         for item in d.sequence(m, "fallbacks") {
             guard let s = d.read({ () throws(ConfigError) in try item.string() }) else { continue }

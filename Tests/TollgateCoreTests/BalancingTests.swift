@@ -39,11 +39,11 @@ import TollgateConfig
     @Test func retriesGoToTargetsNotTried() {
         let board = HealthBoard()
         let g = group(weights: [1, 1, 1], board: board)
-        var tried = [false, false, false]
+        var tried: UInt64 = 0
         for _ in 0..<3 {
             guard let i = g.choose(board, tried: tried) else { Issue.record("ran out early"); return }
-            #expect(!tried[i])
-            tried[i] = true
+            #expect(tried & (1 << UInt64(i)) == 0)
+            tried |= 1 << UInt64(i)
         }
         #expect(g.choose(board, tried: tried) == nil)
     }

@@ -51,7 +51,7 @@ struct AIProxyPlugin: UpstreamPhase {
                 fallbacks.append(target)
                 firstIsFallback = true
             }
-            let stats = group.flatMap { g in ctx.groupTried.firstIndex(of: true).map { g.stats(of: $0) } }
+            let stats = group.flatMap { g in ctx.groupTried == 0 ? nil : g.stats(of: ctx.groupTried.trailingZeroBitCount) }
             let call = try UpstreamRequestBuilder.call(
                 for: first, surface: surface, ctx: ctx, config: config, isFallback: firstIsFallback, stats: stats)
             let retries = ctx.runtime.groups.health.retries

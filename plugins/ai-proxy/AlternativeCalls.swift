@@ -30,7 +30,7 @@ final class AlternativeCalls: UpstreamAlternatives {
             retriesLeft -= 1
             if let group = ctx.modelGroup {
                 guard let i = group.choose(board, tried: ctx.groupTried) else { break }
-                ctx.groupTried[i] = true
+                ctx.groupTried |= 1 << UInt64(i)
                 if let c = try? UpstreamRequestBuilder.call(
                     for: group.targets[i], surface: surface, ctx: ctx, config: config, isFallback: true, stats: group.stats(of: i)) {
                     return c

@@ -30,8 +30,7 @@ struct ModelResolver: TargetResolving {
         if config.provider == nil, config.model == nil, let group = ctx.runtime.groups[requested],
            let i = group.choose(ctx.runtime.health) {
             ctx.modelGroup = group
-            ctx.groupTried = Array(repeating: false, count: group.targets.count)
-            ctx.groupTried[i] = true
+            ctx.groupTried = 1 << UInt64(i)
             return group.targets[i]
         }
         var provider: String?

@@ -19,7 +19,8 @@ struct CacheKey: Sendable, Hashable {
     /// Body fields that hold the prompt, one per API.
     static let promptFields: Set<String> = ["messages", "input", "contents", "system", "systemInstruction", "system_instruction", "prompt", "instructions"]
 
-    init(scope: String, route: String, path: Substring, body: JSON) {
+    /// `semantic`: also the partition and the prompt's text; an exact lookup needs neither.
+    init(scope: String, route: String, path: Substring, body: JSON, semantic: Bool = true) {
         var head: [UInt8] = []
         head.append(contentsOf: scope.utf8)
         head.append(0)
@@ -31,19 +32,20 @@ struct CacheKey: Sendable, Hashable {
         var rest = head
         var text = ""
         if case .object(let o) = body {
-            var kept = JSONObject()
+            var kept = JSONObject(minimumCapacity: o.count)
             var others = JSONObject()
             for (k, v) in o where !Self.ignored.contains(k) {
                 kept.append(k, v)
+                guard semantic else { continue }
                 if Self.promptFields.contains(k) { Self.collectText(v, into: &text) } else { others.append(k, v) }
             }
             Self.canonical(.object(kept), into: &all)
-            Self.canonical(.object(others), into: &rest)
+            if semantic { Self.canonical(.object(others), into: &rest) }
         } else {
             Self.canonical(body, into: &all)
         }
         exact = Self.hex(SHA256.hash(data: all))
-        partition = Self.hex(SHA256.hash(data: rest))
+        partition = semantic ? Self.hex(SHA256.hash(data: rest)) : ""
         promptText = text
     }
 

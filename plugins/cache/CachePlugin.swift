@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import Prometheus
 import TollgateConfig
 import TollgateCore
 import TollgateJSON
@@ -11,7 +12,8 @@ struct CachePlugin: UpstreamLookupPhase, ResponseHeadPhase, ResponseChunkPhase, 
     let config: CacheConfig
     let index: CacheIndex
     let embeddings: EmbeddingClient?
-    let telemetry: TelemetryMetrics
+    /// `tollgate_cache_lookups_total` for this route and mode, found at load.
+    let counters: (hit: Counter, miss: Counter, skip: Counter)
 
     enum Entry: ContextSlot { typealias Value = Slot }
 
@@ -42,7 +44,7 @@ struct CachePlugin: UpstreamLookupPhase, ResponseHeadPhase, ResponseChunkPhase, 
         if !config.includeTools, let tools = body["tools"]?.array, !tools.isEmpty { return .next }
         if !config.includeTools, body["functions"] != nil { return .next }
         let scope = ctx.virtualKeyName.map { "vk:" + $0 } ?? "route"
-        let key = CacheKey(scope: scope, route: ctx.route.id, path: ctx.path, body: body)
+        let key = CacheKey(scope: scope, route: ctx.route.id, path: ctx.path, body: body, semantic: config.mode == .semantic)
         slot.key = key
         slot.store = !noStore
         if noCache {
@@ -122,19 +124,21 @@ struct CachePlugin: UpstreamLookupPhase, ResponseHeadPhase, ResponseChunkPhase, 
     }
 
     private func count(_ ctx: RequestContext, _ result: String) {
-        if result == "miss" { ctx.cacheResult = "miss" }
-        telemetry.cacheLookup(route: ctx.route.id, mode: config.mode.rawValue, result: result)
+        switch result {
+        case "hit": counters.hit.increment()
+        case "miss":
+            ctx.cacheResult = "miss"
+            counters.miss.increment()
+        default: counters.skip.increment()
+        }
     }
 
     /// Generation only: embeddings, token counts and model lists pass through.
     static func isGeneration(_ ctx: RequestContext) -> Bool {
         guard ctx.head.method == .POST else { return false }
         let p = ctx.path
-        for suffix in ["/embeddings", "/count_tokens", "/input_tokens", ":countTokens", ":embedContent", ":batchEmbedContents"]
-        where p.hasSuffix(suffix) {
-            return false
-        }
-        return true
+        return !(p.bytesHaveSuffix("/embeddings") || p.bytesHaveSuffix("/count_tokens") || p.bytesHaveSuffix("/input_tokens")
+            || p.bytesHaveSuffix(":countTokens") || p.bytesHaveSuffix(":embedContent") || p.bytesHaveSuffix(":batchEmbedContents"))
     }
 
     // MARK: response head
@@ -179,9 +183,11 @@ struct CacheFactory: PluginFactory {
         let config = try CacheConfig(node, providers: context.providers)
         let index = CacheIndex.shared(context.services)
         index.bound(config.maxEntries)
+        let metrics = TelemetryState.shared(context.services).metrics
+        let counter = { (result: String) in metrics.cacheLookup(route: context.route.id, mode: config.mode.rawValue, result: result) }
         return CachePlugin(
             config: config, index: index,
             embeddings: config.mode == .semantic ? EmbeddingClient.shared(context.services) : nil,
-            telemetry: TelemetryState.shared(context.services).metrics)
+            counters: (counter("hit"), counter("miss"), counter("skip")))
     }
 }

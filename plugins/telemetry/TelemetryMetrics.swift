@@ -26,9 +26,9 @@ final class TelemetryMetrics: Sendable {
         registry.makeCounter(descriptor: Help.reloads, labels: [("result", result)])
     }
 
-    /// The cache plugin's lookups (`result`: hit, miss, skip).
-    func cacheLookup(route: String, mode: String, result: String) {
-        registry.makeCounter(descriptor: Help.cacheLookups, labels: [("route", route), ("mode", mode), ("result", result)]).increment()
+    /// The counter of the cache plugin's lookups (`result`: hit, miss, skip) of a route and mode.
+    func cacheLookup(route: String, mode: String, result: String) -> Counter {
+        registry.makeCounter(descriptor: Help.cacheLookups, labels: [("route", route), ("mode", mode), ("result", result)])
     }
 
     /// Targets' and keys' health (docs/routing.md), set from the board at each scrape.

@@ -1,8 +1,9 @@
 import TollgateConfig
 
 /// A `model_groups:` entry ready to pick from: targets resolved and their live numbers found at
-/// config load, so a pick is a walk over a few array slots (docs/routing.md).
-public struct ModelGroup: Sendable {
+/// config load, so a pick is a walk over a few array slots (docs/routing.md). A class: a
+/// request holds it by one reference.
+public final class ModelGroup: Sendable {
     public let name: String
     public let strategy: ModelGroupConfig.Strategy
     public let targets: [ResolvedTarget]
@@ -21,15 +22,18 @@ public struct ModelGroup: Sendable {
         stats = ids.map { board.stats($0) }
     }
 
-    /// The target a request goes to first, or the next to retry (`tried` marks the ones used):
-    /// the strategy's choice among those not cooling down; when all are, the one whose cooldown
-    /// ends first. Nil once every target was tried.
-    public func choose(_ board: HealthBoard, tried: [Bool] = []) -> Int? {
+    /// At most this many targets (a request keeps the ones it tried as bits of one word).
+    public static let maxTargets = 64
+
+    /// The target a request goes to first, or the next to retry (`tried` has bit i set for
+    /// target i once used): the strategy's choice among those not cooling down; when all are,
+    /// the one whose cooldown ends first. Nil once every target was tried.
+    public func choose(_ board: HealthBoard, tried: UInt64 = 0) -> Int? {
         let now = HealthBoard.now()
         var ready: [Int] = []
         ready.reserveCapacity(targets.count)
         var soonest: (index: Int, until: UInt64)?
-        for i in targets.indices where !(i < tried.count && tried[i]) {
+        for i in targets.indices where tried & (1 << UInt64(i)) == 0 {
             if let until = board.coolingUntil(ids[i], now: now) {
                 if until < (soonest?.until ?? .max) { soonest = (i, until) }
             } else {

@@ -30,9 +30,9 @@ public final class RequestContext {
     public var virtualKeyName: String?
     public var target: ResolvedTarget?
     /// The model group the client named (docs/routing.md), and which of its targets this
-    /// request has tried.
+    /// request has tried (bit i: target i).
     public var modelGroup: ModelGroup?
-    public var groupTried: [Bool] = []
+    public var groupTried: UInt64 = 0
     /// The cache plugin's verdict for the request log: `hit` or `miss`.
     public var cacheResult: String?
     public var isStream = false
