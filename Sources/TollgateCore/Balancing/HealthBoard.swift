@@ -59,6 +59,8 @@ public final class HealthBoard: Sendable {
     public func failed(_ id: String, _ config: HealthConfig, rateLimited: Bool = false, retryAfter: Double? = nil) {
         let now = Self.now()
         entries.withLock { map in
+            // Clients choose model names: past this many, new names are not tracked.
+            guard map[id] != nil || map.count < Self.maxEntries else { return }
             var e = map[id] ?? Entry()
             if !e.troubled { troubled.add(1, ordering: .relaxed) }
             e.failures += 1
@@ -85,8 +87,13 @@ public final class HealthBoard: Sendable {
     }
 
     public func countRetry(_ id: String) {
-        retried.withLock { $0[id, default: 0] += 1 }
+        retried.withLock { map in
+            guard map[id] != nil || map.count < Self.maxEntries else { return }
+            map[id, default: 0] += 1
+        }
     }
+
+    static let maxEntries = 10_000
 
     /// Everything known, for `/metrics`.
     public func snapshot() -> HealthSnapshot {
