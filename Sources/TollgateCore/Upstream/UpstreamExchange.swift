@@ -56,9 +56,10 @@ final class UpstreamExchange: UpstreamResponseDelegate, Slotted {
         endAttempt()
         state = .connecting
         ctx.target = call.target
-        attemptStart = .now()
         if attempts.index > 0 { ctx.runtime.health.countRetry(call.target.qualified) }
         if let s = call.stats {
+            // Only a group's target keeps a time to first byte.
+            attemptStart = .now()
             s.started()
             counted = s
         }
