@@ -124,6 +124,23 @@ def http_request(url: str, method: str, path: str, body=None, headers: Optional[
         conn.close()
 
 
+def metric(text: str, name: str, **labels) -> Optional[float]:
+    """The value of one Prometheus sample whose labels include `labels` (summed over the rest);
+    None when no sample matches."""
+    total, found = 0.0, False
+    for line in text.splitlines():
+        if line.startswith("#") or not line.startswith(name):
+            continue
+        m = re.match(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$", line)
+        if not m or m.group(1) != name:
+            continue
+        got = dict(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', m.group(3) or ""))
+        if all(got.get(k) == v for k, v in labels.items()):
+            total += float(m.group(4))
+            found = True
+    return total if found else None
+
+
 def assert_openai_error(resp: Resp, status: int):
     """The gateway answered `status` with an OpenAI-shaped error and an x-request-id."""
     assert resp.status == status, f"expected {status}, got {resp.status}: {resp.body[:500]!r}"

@@ -21,7 +21,7 @@ import time
 import openai
 import pytest
 
-from conftest import UPSTREAM_KEY, run_tollgate, wait_until
+from conftest import UPSTREAM_KEY, metric, run_tollgate, wait_until
 from mock.common import bow_embedding, cosine
 
 GPT = "gpt-4o-mini"
@@ -117,20 +117,6 @@ def post(gw, body, headers=None, path: str = "/v1/chat/completions"):
     r = gw.http("POST", path, body, headers)
     assert r.status == 200, (r.status, r.body[:500])
     return r.headers.get("x-tollgate-cache"), r.json()
-
-
-def metric(text: str, name: str, **labels):
-    """The value of one Prometheus sample whose labels include `labels` (summed over the rest)."""
-    total, found = 0.0, False
-    for line in text.splitlines():
-        m = re.match(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$", line)
-        if not m or m.group(1) != name:
-            continue
-        got = dict(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', m.group(3) or ""))
-        if all(got.get(k) == v for k, v in labels.items()):
-            total += float(m.group(4))
-            found = True
-    return total if found else None
 
 
 # --------------------------------------------------------------------------- exact: one upstream call

@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 import openai
 import pytest
 
-from conftest import UPSTREAM_KEY, header, run_tollgate, wait_until
+from conftest import UPSTREAM_KEY, metric, header, run_tollgate, wait_until
 
 M = "{{MOCK}}"
 DEAD = "{{DEAD}}"
@@ -179,23 +179,6 @@ def sleep_until(t: float):
     left = t - time.monotonic()
     if left > 0:
         time.sleep(left)
-
-
-def metric(text: str, name: str, **labels) -> float | None:
-    """The value of one sample whose labels include `labels` (summed over the rest); None when
-    no sample matches."""
-    total, found = 0.0, False
-    for line in text.splitlines():
-        if line.startswith("#") or not line.startswith(name):
-            continue
-        m = re.match(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$", line)
-        if not m or m.group(1) != name:
-            continue
-        got = dict(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', m.group(3) or ""))
-        if all(got.get(k) == v for k, v in labels.items()):
-            total += float(m.group(4))
-            found = True
-    return total if found else None
 
 
 def metrics(gw) -> str:

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import UPSTREAM_KEY, wait_until
+from conftest import UPSTREAM_KEY, metric, wait_until
 
 VK_A, VK_B = "vk-team-a-secret-0001", "vk-team-b-secret-0002"
 ADMIN_TOKEN = "admin-token-e2e"
@@ -37,22 +37,6 @@ routes:
       - telemetry: {{log_payloads: {str(payloads).lower()}}}
       - ai-proxy: {{surface: openai-chat, provider: openai}}
 """
-
-
-def metric(text: str, name: str, **labels) -> float | None:
-    """The value of one sample whose labels include `labels` (summed over the rest)."""
-    total, found = 0.0, False
-    for line in text.splitlines():
-        if line.startswith("#") or not line.startswith(name):
-            continue
-        m = re.match(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$", line)
-        if not m or m.group(1) != name:
-            continue
-        got = dict(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', m.group(3) or ""))
-        if all(got.get(k) == v for k, v in labels.items()):
-            total += float(m.group(4))
-            found = True
-    return total if found else None
 
 
 def chat(client, model="gpt-4o-mini", text="hello", **kw):
