@@ -63,6 +63,25 @@ import TollgateConfig
         for _ in 0..<50 { #expect(fast.choose(board2) == 1) }
     }
 
+    /// Other event loops change the counts while a pick reads them: a pick must still find a
+    /// target (it once read them twice and could find none, and trapped).
+    @Test func leastBusyPicksWhileCountsChange() async {
+        let board = HealthBoard()
+        let g = group(.leastBusy, weights: [1, 1, 1], board: board)
+        await withTaskGroup(of: Void.self) { tasks in
+            tasks.addTask {
+                for i in 0..<200_000 {
+                    let s = g.stats(of: i % 3)
+                    s.started()
+                    s.ended()
+                }
+            }
+            tasks.addTask {
+                for _ in 0..<200_000 { #expect(g.choose(board) != nil) }
+            }
+        }
+    }
+
     @Test func aHealthyBoardBuildsNoIDs() {
         let board = HealthBoard()
         var built = 0

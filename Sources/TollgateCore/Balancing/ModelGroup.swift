@@ -46,20 +46,26 @@ public final class ModelGroup: Sendable {
         case .weighted:
             return weighted(ready)
         case .leastBusy:
-            let least = ready.map { stats[$0].inFlight }.min() ?? 0
-            return weighted(ready.filter { stats[$0].inFlight == least })
+            // One reading of each count: other loops change them meanwhile, and a second
+            // reading could leave no target at the least.
+            let loads = ready.map { stats[$0].inFlight }
+            let least = loads.min() ?? 0
+            return weighted(ready.indices.filter { loads[$0] == least }.map { ready[$0] })
         case .lowestLatency:
             // Unmeasured targets first, so every target gets a measurement.
-            let unmeasured = ready.filter { stats[$0].ttfbSeconds == nil }
+            let ttfb = ready.map { stats[$0].ttfbSeconds }
+            let unmeasured = ready.indices.filter { ttfb[$0] == nil }.map { ready[$0] }
             if !unmeasured.isEmpty { return weighted(unmeasured) }
-            return ready.min { (stats[$0].ttfbSeconds ?? 0) < (stats[$1].ttfbSeconds ?? 0) }
+            return ready.indices.min { (ttfb[$0] ?? 0) < (ttfb[$1] ?? 0) }.map { ready[$0] }
         }
     }
 
+    /// `among` is never empty (the callers pick from targets they found).
     private func weighted(_ among: [Int]) -> Int {
         if among.count == 1 { return among[0] }
         var total = 0
         for i in among { total += weights[i] }
+        guard total > 0 else { return among.first ?? 0 }
         var pick = Int(FastRandom.next() % UInt64(total))
         for i in among {
             pick -= weights[i]
