@@ -101,6 +101,13 @@ import TollgateConfig
         #expect(p.pickKey(for: "m", board: board, avoid: 1)?.index == 0, "avoiding the other, the cooling one is all there is")
     }
 
+    @Test func anAbsurdRetryAfterIsHeldToADay() {
+        let board = HealthBoard()
+        board.failed("x/y", HealthConfig(), rateLimited: true, retryAfter: 1e30)
+        let until = board.coolingUntil("x/y") ?? 0
+        #expect(until > HealthBoard.now() + 86_000 * 1_000_000_000 && until <= HealthBoard.now() + 86_400 * 1_000_000_000)
+    }
+
     @Test func retryAfterReadsSecondsAndDates() {
         #expect(RetryAfter.seconds("120") == 120)
         #expect(RetryAfter.seconds("Sun, 06 Nov 1994 08:49:37 GMT", now: 784_111_777 - 30) == 30)

@@ -68,7 +68,8 @@ public final class HealthBoard: Sendable {
                 map[id] = e
                 return
             }
-            let seconds = max(config.cooldownSeconds, rateLimited ? (retryAfter ?? 0) : 0)
+            // A provider's retry-after is its own text: held to a day, so no value overflows.
+            let seconds = min(max(config.cooldownSeconds, rateLimited ? (retryAfter ?? 0) : 0), Self.longestCooldown)
             let until = now &+ UInt64(max(0, seconds) * 1e9)
             if e.until <= now { e.cooldowns += 1 }
             e.until = max(e.until, until)
@@ -94,6 +95,7 @@ public final class HealthBoard: Sendable {
     }
 
     static let maxEntries = 10_000
+    static let longestCooldown: Double = 86_400
 
     /// Everything known, for `/metrics`.
     public func snapshot() -> HealthSnapshot {
