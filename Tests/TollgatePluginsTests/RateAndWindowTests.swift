@@ -70,12 +70,12 @@ import TollgateConfig
 
     @Test func civilDatesRoundTrip() {
         for months in Int64(0)...Int64(1200) {
-            let s = CivilDate.unixSeconds(monthsSinceEpoch: months)
-            let (y, m) = CivilDate.yearMonth(ofUnixSeconds: s)
+            let s = MonthWindows.unixSeconds(monthsSinceEpoch: months)
+            let (y, m) = MonthWindows.yearMonth(ofUnixSeconds: s)
             #expect((y - 1970) * 12 + m - 1 == months)
-            #expect(CivilDate.yearMonth(ofUnixSeconds: s - 1) != (y, m))
+            #expect(MonthWindows.yearMonth(ofUnixSeconds: s - 1) != (y, m))
         }
-        #expect(CivilDate.daysFromCivil(year: 2024, month: 3, day: 1) - CivilDate.daysFromCivil(year: 2024, month: 2, day: 1) == 29)
+        #expect(MonthWindows.daysFromCivil(year: 2024, month: 3, day: 1) - MonthWindows.daysFromCivil(year: 2024, month: 2, day: 1) == 29)
     }
 }
 

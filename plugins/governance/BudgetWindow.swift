@@ -1,4 +1,5 @@
 import TollgateConfig
+import TollgateProtocols
 
 /// The fixed window a budget counts spend in. Windows are aligned, so every process and every
 /// restart agrees on them: `Nd`, `Nh`, `Nm` periods on multiples of the period since the Unix
@@ -21,11 +22,11 @@ struct BudgetWindow: Sendable, Equatable {
         name = "budget:" + budget.period
         if budget.isCalendarMonths {
             let n = Int64(max(1, budget.periodSeconds / (30 * 86400)))
-            let (y, m) = CivilDate.yearMonth(ofUnixSeconds: now)
+            let (y, m) = MonthWindows.yearMonth(ofUnixSeconds: now)
             let monthsSinceEpoch = (y - 1970) * 12 + (m - 1)
             let first = monthsSinceEpoch - floorMod(monthsSinceEpoch, n)
-            start = CivilDate.unixSeconds(monthsSinceEpoch: first)
-            end = CivilDate.unixSeconds(monthsSinceEpoch: first + n)
+            start = MonthWindows.unixSeconds(monthsSinceEpoch: first)
+            end = MonthWindows.unixSeconds(monthsSinceEpoch: first + n)
         } else {
             let p = Int64(max(1, budget.periodSeconds))
             start = now - floorMod(now, p)
@@ -41,30 +42,17 @@ func floorMod(_ a: Int64, _ n: Int64) -> Int64 {
     return r < 0 ? r + n : r
 }
 
-/// Proleptic Gregorian dates in UTC from day counts (H. Hinnant's algorithms): integer math
+/// Calendar-month windows in UTC, on the protocols' day counts (`CivilDate`): integer math
 /// only, so the access phase never touches Foundation's calendar.
-enum CivilDate {
+enum MonthWindows {
     static func yearMonth(ofUnixSeconds t: Int64) -> (year: Int64, month: Int64) {
         let days = (t - floorMod(t, 86400)) / 86400
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        return (y, m)
+        let (y, m, _) = CivilDate.civil(Int(days))
+        return (Int64(y), Int64(m))
     }
 
     static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = month > 2 ? month - 3 : month + 9
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+        Int64(CivilDate.days(Int(year), Int(month), Int(day)))
     }
 
     /// Midnight UTC on the first day of the month `months` after January 1970.
