@@ -30,6 +30,9 @@ public final class HealthBoard: Sendable {
 
     public static func now() -> UInt64 { NIODeadline.now().uptimeNanoseconds }
 
+    /// Whether any target or key has failures or a cooldown (else nothing needs looking up).
+    public var anyTrouble: Bool { troubled.load(ordering: .relaxed) > 0 }
+
     /// Until when `id` is cooling down (uptime ns), or nil when it is not.
     /// `id` is made only when something is troubled: a healthy gateway builds no string.
     public func coolingUntil(_ id: @autoclosure () -> String, now: UInt64 = HealthBoard.now()) -> UInt64? {

@@ -29,18 +29,9 @@ public final class ModelGroup: Sendable {
     /// target i once used): the strategy's choice among those not cooling down; when all are,
     /// the one whose cooldown ends first. Nil once every target was tried.
     public func choose(_ board: HealthBoard, tried: UInt64 = 0) -> Int? {
-        let now = HealthBoard.now()
-        var ready: [Int] = []
-        ready.reserveCapacity(targets.count)
-        var soonest: (index: Int, until: UInt64)?
-        for i in targets.indices where tried & (1 << UInt64(i)) == 0 {
-            if let until = board.coolingUntil(ids[i], now: now) {
-                if until < (soonest?.until ?? .max) { soonest = (i, until) }
-            } else {
-                ready.append(i)
-            }
-        }
-        guard !ready.isEmpty else { return soonest?.index }
+        let untried = targets.indices.filter { tried & (1 << UInt64($0)) == 0 }
+        let ready = WeightedChoice.ready(untried, board: board) { ids[$0] }
+        guard !ready.isEmpty else { return nil }
         if ready.count == 1 { return ready[0] }
         switch strategy {
         case .weighted:
@@ -62,16 +53,7 @@ public final class ModelGroup: Sendable {
 
     /// `among` is never empty (the callers pick from targets they found).
     private func weighted(_ among: [Int]) -> Int {
-        if among.count == 1 { return among[0] }
-        var total = 0
-        for i in among { total += weights[i] }
-        guard total > 0 else { return among.first ?? 0 }
-        var pick = Int(FastRandom.next() % UInt64(total))
-        for i in among {
-            pick -= weights[i]
-            if pick < 0 { return i }
-        }
-        return among[among.count - 1]
+        WeightedChoice.draw(among) { weights[$0] }
     }
 
     public func stats(of index: Int) -> TargetStats { stats[index] }

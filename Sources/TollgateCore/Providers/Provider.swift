@@ -20,52 +20,27 @@ public struct Provider: Sendable {
         public var models: [Glob]
     }
 
-    /// Picks a key for `model`: a weighted random choice among the keys whose `models` allow it.
+    /// Picks a key for `model`: a weighted random choice among the keys whose `models` allow it
+    /// (no health: side calls that are not the request's own).
     public func key(for model: String) -> String? {
-        // One key for every model, the usual case: no random draw.
-        if keys.count == 1, keys[0].models.isEmpty { return keys[0].value }
-        var total = 0
-        for k in keys where k.models.isEmpty || k.models.contains(where: { $0.matches(model) }) { total += max(k.weight, 0) }
-        guard total > 0 else { return keys.count == 1 && keys[0].models.isEmpty ? keys[0].value : nil }
-        var pick = Int.random(in: 0..<total)
-        for k in keys where k.models.isEmpty || k.models.contains(where: { $0.matches(model) }) {
-            pick -= max(k.weight, 0)
-            if pick < 0 { return k.value }
-        }
-        return nil
+        pickKey(for: model, board: nil)?.value
     }
 
     /// A key for `model` and its place in `keys` (nil when the provider has one key for every
     /// model): the weighted choice among the keys whose `models` allow it, less `avoid` (a
     /// key that just failed this request) and those cooling down (docs/routing.md); when all
     /// are cooling down, the one whose cooldown ends first.
-    public func pickKey(for model: String, board: HealthBoard, avoid: Int? = nil) -> (value: String, index: Int?)? {
+    public func pickKey(for model: String, board: HealthBoard?, avoid: Int? = nil) -> (value: String, index: Int?)? {
+        // One key for every model, the usual case: no draw.
         if keys.count == 1, keys[0].models.isEmpty { return avoid == nil ? (keys[0].value, nil) : nil }
         var candidates: [Int] = []
         for (i, k) in keys.enumerated() where i != avoid && k.weight > 0 && (k.models.isEmpty || k.models.contains(where: { $0.matches(model) })) {
             candidates.append(i)
         }
-        guard !candidates.isEmpty else { return nil }
-        let now = HealthBoard.now()
-        var ready: [Int] = []
-        var soonest: (index: Int, until: UInt64)?
-        for i in candidates {
-            if let until = board.coolingUntil("\(name)#\(i + 1)", now: now) {
-                if until < (soonest?.until ?? .max) { soonest = (i, until) }
-            } else {
-                ready.append(i)
-            }
-        }
-        if ready.isEmpty, let s = soonest { ready = [s.index] }
-        if ready.count == 1 { return (keys[ready[0]].value, ready[0]) }
-        var total = 0
-        for i in ready { total += keys[i].weight }
-        var pick = Int(FastRandom.next() % UInt64(max(total, 1)))
-        for i in ready {
-            pick -= keys[i].weight
-            if pick < 0 { return (keys[i].value, i) }
-        }
-        return (keys[ready[ready.count - 1]].value, ready[ready.count - 1])
+        let ready = WeightedChoice.ready(candidates, board: board) { "\(name)#\($0 + 1)" }
+        guard !ready.isEmpty else { return nil }
+        let i = WeightedChoice.draw(ready) { keys[$0].weight }
+        return (keys[i].value, i)
     }
 
     public var chatProtocol: WireProtocol { kind.chatProtocol }
