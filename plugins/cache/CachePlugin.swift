@@ -48,7 +48,7 @@ struct CachePlugin: UpstreamLookupPhase, ResponseHeadPhase, ResponseChunkPhase, 
         slot.key = key
         slot.store = !noStore
         if noCache {
-            count(ctx, "skip")
+            count(ctx, .skipped)
             return .next
         }
         slot.decision = .missed
@@ -56,7 +56,7 @@ struct CachePlugin: UpstreamLookupPhase, ResponseHeadPhase, ResponseChunkPhase, 
         case .exact:
             if let e = index.get(key.exact, now: CacheIndex.now()) { return .respond(hit(ctx, slot, e)) }
             guard index.storeIsShared, let store = index.store else {
-                count(ctx, "miss")
+                count(ctx, .missed)
                 return .next
             }
             // A fleet: another instance may have stored it.
@@ -67,7 +67,7 @@ struct CachePlugin: UpstreamLookupPhase, ResponseHeadPhase, ResponseChunkPhase, 
                         index.remember(e)
                         p.succeed(.respond(hit(ctx, slot, e)))
                     } else {
-                        count(ctx, "miss")
+                        count(ctx, .missed)
                         p.succeed(.next)
                     }
                 }
@@ -98,13 +98,13 @@ struct CachePlugin: UpstreamLookupPhase, ResponseHeadPhase, ResponseChunkPhase, 
                     if let found {
                         p.succeed(.respond(hit(ctx, slot, found)))
                     } else {
-                        count(ctx, "miss")
+                        count(ctx, .missed)
                         p.succeed(.next)
                     }
                 case .failure:
                     // No embedding, no lookup: the request goes upstream and is not stored.
                     slot.store = false
-                    count(ctx, "miss")
+                    count(ctx, .missed)
                     p.succeed(.next)
                 }
             }
@@ -115,21 +115,23 @@ struct CachePlugin: UpstreamLookupPhase, ResponseHeadPhase, ResponseChunkPhase, 
     private func hit(_ ctx: RequestContext, _ slot: Slot, _ e: CachedAnswer) -> GatewayResponse {
         slot.decision = .hit
         slot.store = false
-        ctx.cacheResult = "hit"
-        count(ctx, "hit")
+        count(ctx, .hit)
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: e.contentType)
         headers.add(name: "x-tollgate-cache", value: "hit")
         return .json(status: HTTPResponseStatus(statusCode: e.status), body: e.body, headers: headers)
     }
 
-    private func count(_ ctx: RequestContext, _ result: String) {
+    private func count(_ ctx: RequestContext, _ result: Slot.Decision) {
         switch result {
-        case "hit": counters.hit.increment()
-        case "miss":
+        case .hit:
+            ctx.cacheResult = "hit"
+            counters.hit.increment()
+        case .missed:
             ctx.cacheResult = "miss"
             counters.miss.increment()
-        default: counters.skip.increment()
+        case .skipped:
+            counters.skip.increment()
         }
     }
 
