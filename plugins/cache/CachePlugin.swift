@@ -115,6 +115,7 @@ struct CachePlugin: UpstreamLookupPhase, ResponseHeadPhase, ResponseChunkPhase, 
     private func hit(_ ctx: RequestContext, _ slot: Slot, _ e: CachedAnswer) -> GatewayResponse {
         slot.decision = .hit
         slot.store = false
+        ctx.costUSD = 0  // no provider was called: nothing used, nothing to pay
         count(ctx, .hit)
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: e.contentType)
