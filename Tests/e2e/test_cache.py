@@ -472,6 +472,22 @@ RELATED = "What is the capital of Spain?"
 UNRELATED = "Write a haiku about autumn leaves"
 
 
+def test_semantic_without_embeddings_goes_upstream_uncached(start_gateway, mock):
+    # The embedding model fails: the request is answered from the upstream, marked a miss, and
+    # nothing is stored (no embedding to find it by), so the same question goes upstream again.
+    gw = start_gateway(config(SEMANTIC))
+    client = gw.openai()
+    mock.script("*/embeddings", status=500, message="embedder down", times=2)
+    for _ in range(2):
+        h, r = ask(client, CAPITAL)
+        assert h == "miss" and r.choices[0].message.content == f"echo: {CAPITAL}"
+    assert len(chats(mock)) == 2
+    # Embeddings back: the question is stored and then answered from the cache.
+    assert ask(client, CAPITAL)[0] == "miss"
+    assert ask(client, PARAPHRASE)[0] == "hit"
+    assert len(chats(mock)) == 3
+
+
 def test_semantic_paraphrase_hits_and_unrelated_prompt_misses(start_gateway, mock):
     # The mock's `text-embedding-bow` is a bag of words without stop words, so the paraphrase has
     # the same bag ({capital, france}), a question about Spain shares one word of two, a haiku none.

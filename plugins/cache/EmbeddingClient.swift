@@ -10,7 +10,9 @@ import TollgateProtocols
 /// made once per lookup.
 final class EmbeddingClient: Sendable {
     private let services: GatewayServices
-    static let timeout = TimeAmount.seconds(10)
+    /// The lookup is on the request's path: a slow or dead embedding model costs a request at
+    /// most this, then the request goes upstream uncached.
+    static let timeout = TimeAmount.seconds(2)
 
     static func shared(_ services: GatewayServices) -> EmbeddingClient {
         services.shared("cache.embeddings") { EmbeddingClient(services) }
